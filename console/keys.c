@@ -1,0 +1,201 @@
+/*
+ * keys: see keys.h. Change a key here and the help bar, the help screen
+ * and the man page's KEYS section (by hand) follow.
+ */
+#include "keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "text.h"
+
+#define P(k) (1u << (k))
+#define P_TEXT (P(CON_PROMPT_PASSWORD) | P(CON_PROMPT_DECLINE) | \
+    P(CON_PROMPT_TRANSFER_NOTE) | P(CON_PROMPT_FILTER))
+
+const struct key_binding keys_main[] = {
+	{{CK_TAB, CK_RIGHT, 'l', 0}, "Tab → l", CON_A_NEXT_OFFICE, NULL,
+	    "nächstes eigenes Amt", false},
+	{{CK_BTAB, CK_LEFT, 'h', 0}, "S-Tab ← h", CON_A_PREV_OFFICE, NULL,
+	    "voriges eigenes Amt", false},
+	{{CK_DOWN, 'j', 0}, "↓ j", CON_A_DOWN, NULL,
+	    "nächste Person in der Warteschlange", false},
+	{{CK_UP, 'k', 0}, "↑ k", CON_A_UP, NULL,
+	    "vorige Person", false},
+	{{CK_HOME, 'g', 0}, "Pos1 g", CON_A_TOP, NULL,
+	    "erste Person", false},
+	{{CK_END, 'G', 0}, "Ende G", CON_A_BOTTOM, NULL,
+	    "letzte Person", false},
+	{{'a', 0}, "a", CON_A_ADMIT, "Herein",
+	    "Person hereinlassen: Gespräch beginnt", false},
+	{{'d', 0}, "d", CON_A_DECLINE, "Ablehnen",
+	    "Person ablehnen, mit Nachricht", false},
+	{{'t', 0}, "t", CON_A_TRANSFER, "Weiterleiten",
+	    "Person an anderes Amt weiterleiten", false},
+	{{'T', 0}, "T", CON_A_TRANSFER_ROOM, NULL,
+	    "Person im Gespräch weiterleiten", false},
+	{{'e', 0}, "e", CON_A_END, "Ende",
+	    "laufendes Gespräch beenden", false},
+	{{'p', 0}, "p", CON_A_PRESENCE, "Präsenz",
+	    "Präsenz: verfügbar / abwesend", false},
+	{{'/', 0}, "/", CON_A_FILTER, "Filter",
+	    "Warteschlange filtern", false},
+	{{'v', 0}, "v", CON_A_VIDEO, NULL,
+	    "Video öffnen", true},
+	{{'i', 0}, "i", CON_A_INVITE, NULL,
+	    "Dolmetscher/Gast einladen", true},
+	{{CK_CTRL('l'), 0}, "^L", CON_A_REDRAW, NULL,
+	    "Bildschirm neu zeichnen", false},
+	{{'q', 0}, "q", CON_A_QUIT, "Schluss",
+	    "klopf beenden (fragt bei Gespräch)", false},
+	{{'?', 0}, "?", CON_A_HELP, "Hilfe",
+	    "diese Hilfe (jede Taste schließt)", false},
+};
+
+const size_t keys_main_count = sizeof(keys_main) / sizeof(keys_main[0]);
+
+const struct key_prompt_help keys_prompt[] = {
+	{"Enter", "Senden", "bestätigen",
+	    P_TEXT | P(CON_PROMPT_TRANSFER_OFFICE)},
+	{"↑ ↓", "Nachricht", "fertige Nachricht",
+	    P(CON_PROMPT_DECLINE)},
+	{"↑ ↓ j k", "Amt", "Amt wählen",
+	    P(CON_PROMPT_TRANSFER_OFFICE)},
+	{"⌫ ^U", "Löschen", "löschen / alles", P_TEXT},
+	{"j n", "Ja/Nein", "ja / nein", P(CON_PROMPT_QUIT)},
+	{"Esc", "Abbrechen", "abbrechen",
+	    P_TEXT | P(CON_PROMPT_TRANSFER_OFFICE) | P(CON_PROMPT_QUIT)},
+};
+
+const size_t keys_prompt_count = sizeof(keys_prompt) / sizeof(keys_prompt[0]);
+
+enum con_action
+keys_action(int key)
+{
+	for (size_t i = 0; i < keys_main_count; i++)
+		for (int k = 0; k < 4 && keys_main[i].keys[k] != 0; k++)
+			if (keys_main[i].keys[k] == key)
+				return keys_main[i].action;
+	return CON_A_NONE;
+}
+
+static void
+prompt_key(struct con_state *st, int key, int64_t now)
+{
+	switch (key) {
+	case '\n':
+	case '\r':
+	case CK_ENTER:
+		state_prompt_submit(st, now);
+		return;
+	case CK_ESC:
+		state_prompt_cancel(st, now);
+		return;
+	case 127:
+	case 8:
+	case CK_BACKSPACE:
+		state_prompt_backspace(st, now);
+		return;
+	case CK_CTRL('u'):
+		state_prompt_clear(st, now);
+		return;
+	case CK_UP:
+		state_prompt_move(st, -1);
+		return;
+	case CK_DOWN:
+	case CK_TAB:
+		state_prompt_move(st, 1);
+		return;
+	case CK_CTRL('l'):
+		st->redraw_all = true;
+		return;
+	default:
+		if (key >= 0x20 && key < CK_BASE)
+			state_prompt_char(st, (uint32_t)key, now);
+		return;
+	}
+}
+
+void
+keys_press(struct con_state *st, int key, int64_t now)
+{
+	enum con_action a;
+
+	if (key == CK_RESIZE || key <= 0)
+		return;
+	if (st->help) {
+		st->help = false;
+		return;
+	}
+	if (st->prompt.kind != CON_PROMPT_NONE) {
+		prompt_key(st, key, now);
+		return;
+	}
+	a = keys_action(key);
+	if (a == CON_A_NONE) {
+		if (key >= 0x20 && key < CK_BASE && key != ' ') {
+			st->status_level = CON_INFO;
+			snprintf(st->status, sizeof(st->status),
+			    "Diese Taste ist nicht belegt – Hilfe mit ?");
+		}
+		return;
+	}
+	state_do(st, a, now);
+}
+
+/* Appends "key:label" (with a space before it unless first). */
+static bool
+bar_add(char *out, size_t outlen, size_t *o, int *w, int cols,
+    const char *key, const char *label)
+{
+	char item[128];
+	int iw;
+
+	snprintf(item, sizeof(item), "%s%s:%s", *o ? " " : "", key, label);
+	iw = text_width(item);
+	if (*w + iw > cols || *o + strlen(item) + 1 > outlen)
+		return false;
+	memcpy(out + *o, item, strlen(item) + 1);
+	*o += strlen(item);
+	*w += iw;
+	return true;
+}
+
+int
+keys_bar(const struct con_state *st, int cols, char *out, size_t outlen)
+{
+	const struct key_binding *help = NULL;
+	size_t o = 0;
+	int w = 0, reserve = 0;
+
+	if (outlen == 0)
+		return 0;
+	out[0] = '\0';
+	if (st->prompt.kind != CON_PROMPT_NONE) {
+		for (size_t i = 0; i < keys_prompt_count; i++)
+			if (keys_prompt[i].kinds & P(st->prompt.kind))
+				bar_add(out, outlen, &o, &w, cols,
+				    keys_prompt[i].names, keys_prompt[i].bar);
+		return w;
+	}
+	if (st->help)
+		return bar_add(out, outlen, &o, &w, cols, "Taste",
+		    "Hilfe schließen") ? w : 0;
+	for (size_t i = 0; i < keys_main_count; i++) {
+		if (keys_main[i].action == CON_A_HELP) {
+			help = &keys_main[i];
+			reserve = text_width(help->names) +
+			    text_width(help->bar) + 2;
+		}
+	}
+	for (size_t i = 0; i < keys_main_count; i++) {
+		if (keys_main[i].bar == NULL || &keys_main[i] == help)
+			continue;
+		if (!bar_add(out, outlen, &o, &w, cols - reserve,
+		    keys_main[i].names, keys_main[i].bar))
+			break;
+	}
+	if (help != NULL)
+		bar_add(out, outlen, &o, &w, cols, help->names, help->bar);
+	return w;
+}

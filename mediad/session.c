@@ -1,0 +1,1099 @@
+/*
+ * session: see session.h.
+ *
+ * One event = decode, check the role, call the lobby, then apply(): save
+ * the changed rows and an audit line in one sqlite transaction, then push
+ * the messages the effects call for. A message that fails validation gets
+ * an error and a strike; SESSION_BAD_LIMIT strikes in a minute close the
+ * connection.
+ */
+#include "session.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "log.h"
+#include "proto.h"
+#include "token.h"
+#include "view.h"
+#include "version.h"
+
+#define PURGE_INTERVAL_S 3600
+
+enum role {
+	ROLE_VISITOR = 0,
+	ROLE_CITIZEN,
+	ROLE_CLERK,
+};
+
+struct conn {
+	struct web_conn *wc;
+	uint64_t serial;
+	enum role role;
+	uint64_t ticket;        /* citizen: bound ticket */
+	uint64_t clerk;         /* clerk id */
+	bool watching;
+	bool login_pending;
+	json_t *login_id;       /* id of the pending login/session request */
+	enum presence login_presence;
+	uint8_t session_hash[TOKEN_HASH_LEN];
+	int bad;
+	int64_t bad_since;
+};
+
+struct session {
+	const struct config *cfg;
+	struct lobby *lb;
+	struct store *st;
+	struct auth *auth;
+	GHashTable *conns;      /* &serial -> conn */
+	GHashTable *by_ticket;  /* uint64 ticket -> GPtrArray of conn */
+	GHashTable *by_clerk;   /* uint64 clerk -> GPtrArray of conn */
+	GHashTable *watchers;   /* conn set */
+	uint64_t next_serial;
+	int64_t last_purge;
+};
+
+/* --- time and formatting --- */
+
+void
+session_now(struct lobby_time *t)
+{
+	struct tm tm;
+	time_t now = time(NULL);
+
+	localtime_r(&now, &tm);
+	t->now = (int64_t)now;
+	t->wday = tm.tm_wday;
+	t->minute = tm.tm_hour * 60 + tm.tm_min;
+}
+
+/* --- sending --- */
+
+static void
+send_json(struct conn *c, json_t *msg)
+{
+	size_t len;
+	char *s = proto_dump(msg, &len);
+
+	if (s == NULL)
+		return;
+	web_send(c->wc, s, len);
+	free(s);
+}
+
+/* Sends msg to every connection in the array; encodes once. */
+static void
+send_all(GPtrArray *conns, json_t *msg)
+{
+	size_t len;
+	char *s;
+
+	if (conns == NULL || conns->len == 0) {
+		json_decref(msg);
+		return;
+	}
+	s = proto_dump(msg, &len);
+	if (s == NULL)
+		return;
+	for (guint i = 0; i < conns->len; i++)
+		web_send(((struct conn *)g_ptr_array_index(conns, i))->wc, s, len);
+	free(s);
+}
+
+/* Counts a bad message; SESSION_BAD_LIMIT within a minute close the
+ * connection. */
+static void
+strike(struct conn *c)
+{
+	struct lobby_time t;
+
+	session_now(&t);
+	if (t.now - c->bad_since > 60) {
+		c->bad = 0;
+		c->bad_since = t.now;
+	}
+	if (++c->bad >= SESSION_BAD_LIMIT) {
+		log_info("closing a connection from %s after %d bad messages",
+		    web_conn_addr(c->wc), c->bad);
+		web_close(c->wc, 1008, "too many bad messages");
+	}
+}
+
+static void
+send_error(struct conn *c, json_t *id, const char *code, const char *message,
+    bool bad)
+{
+	send_json(c, proto_error_new(id, code, message));
+	if (bad)
+		strike(c);
+}
+
+static void
+send_lobby_error(struct session *s, struct conn *c, json_t *id, int err)
+{
+	json_t *e = proto_error_new(id, lobby_error_code(err),
+	    lobby_error_text(err));
+
+	if (err == LOBBY_E_RATE_LIMITED)
+		json_object_set_new(e, "retry_after",
+		    json_integer(lobby_retry_after(s->lb)));
+	send_json(c, e);
+}
+
+static void
+send_ok(struct conn *c, json_t *id)
+{
+	send_json(c, proto_new("ok", id));
+}
+
+/* --- indexes --- */
+
+static void
+index_add(GHashTable *h, uint64_t key, struct conn *c)
+{
+	GPtrArray *a = g_hash_table_lookup(h, &key);
+
+	if (a == NULL) {
+		uint64_t *k = g_new(uint64_t, 1);
+
+		*k = key;
+		a = g_ptr_array_new();
+		g_hash_table_insert(h, k, a);
+	}
+	g_ptr_array_add(a, c);
+}
+
+/* Returns how many connections are left under key. */
+static guint
+index_del(GHashTable *h, uint64_t key, struct conn *c)
+{
+	GPtrArray *a = g_hash_table_lookup(h, &key);
+	guint left;
+
+	if (a == NULL)
+		return 0;
+	g_ptr_array_remove_fast(a, c);
+	left = a->len;
+	if (left == 0)
+		g_hash_table_remove(h, &key);
+	return left;
+}
+
+static GPtrArray *
+index_get(GHashTable *h, uint64_t key)
+{
+	return g_hash_table_lookup(h, &key);
+}
+
+/* --- applying effects --- */
+
+static bool
+office_anonymous(void *ud, const char *office)
+{
+	struct session *s = ud;
+	const struct config_office *o = config_office_find(s->cfg, office);
+
+	return o != NULL && o->anonymous;
+}
+
+static void
+save_ticket(struct session *s, const struct ticket *t, const char *actor)
+{
+	bool anon = office_anonymous(s, t->office);
+
+	if (anon && lobby_state_final(t->state))
+		store_ticket_delete(s->st, t->id);
+	else
+		store_ticket_save(s->st, t);
+	store_audit(s->st, t->updated_at, actor, lobby_state_name(t->state),
+	    t->office, anon ? 0 : t->id, anon ? 0 : t->room);
+}
+
+/* Clerks of an office who are connected. */
+static void
+push_office_clerks(struct session *s, int office, json_t *msg)
+{
+	GPtrArray *to = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, s->by_clerk);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		GPtrArray *a = v;
+
+		if (lobby_clerk_serves(s->lb, *(uint64_t *)k, office))
+			for (guint i = 0; i < a->len; i++)
+				g_ptr_array_add(to, g_ptr_array_index(a, i));
+	}
+	send_all(to, msg);
+	g_ptr_array_free(to, TRUE);
+}
+
+static void
+push_ticket(struct session *s, const struct ticket *t)
+{
+	json_t *m;
+
+	if (t->state == TICKET_TRANSFERRED && t->transferred_to != 0) {
+		/* The citizen's connections follow the token to the new ticket. */
+		GPtrArray *a = index_get(s->by_ticket, t->id);
+
+		while (a != NULL && a->len > 0) {
+			struct conn *c = g_ptr_array_index(a, 0);
+
+			index_del(s->by_ticket, t->id, c);
+			c->ticket = t->transferred_to;
+			index_add(s->by_ticket, c->ticket, c);
+			a = index_get(s->by_ticket, t->id);
+		}
+		return;
+	}
+	m = proto_new("ticket", NULL);
+	json_object_set_new(m, "ticket", view_ticket(t));
+	send_all(index_get(s->by_ticket, t->id), m);
+}
+
+static void
+push_effect(struct session *s, const struct lobby_fx *f,
+    const struct lobby_time *tm)
+{
+	const struct ticket *t = f->ticket ? lobby_ticket(s->lb, f->ticket) : NULL;
+	const struct config_office *o = lobby_office_config(s->lb, f->office);
+	json_t *m;
+
+	switch (f->kind) {
+	case LOBBY_FX_TICKET:
+	case LOBBY_FX_POSITION:
+		if (t != NULL)
+			push_ticket(s, t);
+		break;
+	case LOBBY_FX_QUEUE_ADD:
+		if (t == NULL || o == NULL)
+			break;
+		m = proto_new("queue_add", NULL);
+		json_object_set_new(m, "office", json_string(o->id));
+		json_object_set_new(m, "position", json_integer(f->position));
+		json_object_set_new(m, "ticket", view_queue_ticket(t));
+		push_office_clerks(s, f->office, m);
+		break;
+	case LOBBY_FX_QUEUE_REMOVE:
+		if (t == NULL || o == NULL)
+			break;
+		m = proto_new("queue_remove", NULL);
+		json_object_set_new(m, "office", json_string(o->id));
+		json_object_set_new(m, "ticket", json_integer((json_int_t)t->id));
+		json_object_set_new(m, "state",
+		    json_string(lobby_state_name(t->state)));
+		push_office_clerks(s, f->office, m);
+		break;
+	case LOBBY_FX_OFFICE: {
+		GPtrArray *to = g_ptr_array_new();
+		GHashTableIter it;
+		gpointer k;
+
+		g_hash_table_iter_init(&it, s->watchers);
+		while (g_hash_table_iter_next(&it, &k, NULL))
+			g_ptr_array_add(to, k);
+		m = proto_new("office", NULL);
+		json_object_set_new(m, "office", view_office(s->lb, f->office, tm));
+		send_all(to, m);
+		g_ptr_array_free(to, TRUE);
+		break;
+	}
+	case LOBBY_FX_PRESENCE:
+		if (o == NULL)
+			break;
+		m = proto_new("presence", NULL);
+		json_object_set_new(m, "presence", json_string(lobby_presence_name(
+		    lobby_presence(s->lb, f->clerk, f->office))));
+		json_object_set_new(m, "office", json_string(o->id));
+		send_all(index_get(s->by_clerk, f->clerk), m);
+		break;
+	case LOBBY_FX_ROOM_CLOSE:
+		m = proto_new("room_closed", NULL);
+		json_object_set_new(m, "room", json_integer((json_int_t)f->room));
+		send_all(index_get(s->by_clerk, f->clerk), m);
+		break;
+	case LOBBY_FX_ROOM_OPEN: {
+		const struct room *r = lobby_room(s->lb, f->room);
+
+		/* Every console of the clerk shows the consultation; the one
+		 * that admitted also gets the reply with its request id. */
+		if (r == NULL)
+			break;
+		m = proto_new("room", NULL);
+		json_object_set_new(m, "room", view_room(s->lb, r));
+		send_all(index_get(s->by_clerk, f->clerk), m);
+		break;
+	}
+	case LOBBY_FX_FORGET: {
+		GPtrArray *a = index_get(s->by_ticket, f->ticket);
+
+		while (a != NULL && a->len > 0) {
+			struct conn *c = g_ptr_array_index(a, 0);
+
+			index_del(s->by_ticket, f->ticket, c);
+			c->ticket = 0;
+			a = index_get(s->by_ticket, f->ticket);
+		}
+		break;
+	}
+	}
+}
+
+/* Saves and pushes everything the last lobby event produced. actor names
+ * who caused it in the audit trail ("citizen", "clerk:anna", "system"). */
+static void
+apply(struct session *s, const struct lobby_time *tm, const char *actor)
+{
+	size_t n;
+	const struct lobby_fx *fx = lobby_effects(s->lb, &n);
+	bool tx;
+
+	if (n == 0)
+		return;
+	tx = store_begin(s->st) == STORE_OK;
+	for (size_t i = 0; i < n; i++) {
+		const struct lobby_fx *f = &fx[i];
+		const struct ticket *t;
+		const struct room *r;
+
+		if (f->kind == LOBBY_FX_TICKET &&
+		    (t = lobby_ticket(s->lb, f->ticket)) != NULL)
+			save_ticket(s, t, actor);
+		else if ((f->kind == LOBBY_FX_ROOM_OPEN ||
+		    f->kind == LOBBY_FX_ROOM_CLOSE) &&
+		    (r = lobby_room(s->lb, f->room)) != NULL) {
+			struct room copy = *r;
+
+			if (office_anonymous(s, r->office))
+				copy.ticket_id = 0;
+			store_room_save(s->st, &copy);
+		}
+	}
+	if (!tx || store_commit(s->st) != STORE_OK) {
+		if (tx)
+			store_rollback(s->st);
+		log_error("could not save a change to the store; it is kept in "
+		    "memory and saved with the next change of the same ticket");
+	}
+	for (size_t i = 0; i < n; i++)
+		push_effect(s, &fx[i], tm);
+	lobby_effects_clear(s->lb);
+}
+
+/* --- citizens --- */
+
+static void
+bind_ticket(struct session *s, struct conn *c, uint64_t ticket)
+{
+	c->role = ROLE_CITIZEN;
+	c->ticket = ticket;
+	index_add(s->by_ticket, ticket, c);
+}
+
+static void
+on_knock(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	struct lobby_knock k = {0};
+	struct lobby_time t;
+	char token[TOKEN_CHARS + 1];
+	uint8_t hash[TOKEN_HASH_LEN];
+	uint64_t id;
+	json_t *r;
+	int err;
+
+	if (c->role == ROLE_CITIZEN) {
+		send_lobby_error(s, c, m->id, LOBBY_E_ALREADY_WAITING);
+		return;
+	}
+	if (token_new(token, hash) != 0) {
+		send_error(c, m->id, "internal", "No randomness available.",
+		    false);
+		return;
+	}
+	k.office = proto_str(m, "office");
+	k.name = proto_str(m, "name");
+	k.topic = proto_str(m, "topic");
+	k.lang = proto_str(m, "lang");
+	k.consent = proto_bool(m, "consent", false);
+	k.token_hash = hash;
+	k.addr = web_conn_addr(c->wc);
+	session_now(&t);
+	err = lobby_knock(s->lb, &t, &k, &id);
+	if (err != LOBBY_OK) {
+		send_lobby_error(s, c, m->id, err);
+		return;
+	}
+	apply(s, &t, "citizen");
+	bind_ticket(s, c, id);
+	r = proto_new("knocked", m->id);
+	json_object_set_new(r, "token", json_string(token));
+	json_object_set_new(r, "ticket", view_ticket(lobby_ticket(s->lb, id)));
+	send_json(c, r);
+	explicit_bzero(token, sizeof(token));
+}
+
+static void
+on_resume(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	uint8_t hash[TOKEN_HASH_LEN];
+	struct lobby_time t;
+	uint64_t id;
+	json_t *r;
+	int err;
+
+	if (token_hash(proto_str(m, "token"), hash) != 0) {
+		send_lobby_error(s, c, m->id, LOBBY_E_UNKNOWN_TICKET);
+		return;
+	}
+	session_now(&t);
+	err = lobby_resume(s->lb, &t, hash, &id);
+	if (err != LOBBY_OK) {
+		send_lobby_error(s, c, m->id, err);
+		return;
+	}
+	if (c->role == ROLE_CITIZEN && c->ticket != id) {
+		send_lobby_error(s, c, m->id, LOBBY_E_ALREADY_WAITING);
+		return;
+	}
+	if (c->role == ROLE_VISITOR)
+		bind_ticket(s, c, id);
+	r = proto_new("ticket", m->id);
+	json_object_set_new(r, "ticket", view_ticket(lobby_ticket(s->lb, id)));
+	send_json(c, r);
+}
+
+static void
+on_withdraw(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	struct lobby_time t;
+	const struct ticket *tk;
+	json_t *r;
+	int err;
+
+	session_now(&t);
+	err = lobby_withdraw(s->lb, &t, c->ticket);
+	if (err != LOBBY_OK) {
+		send_lobby_error(s, c, m->id, err);
+		return;
+	}
+	apply(s, &t, "citizen");
+	if ((tk = lobby_ticket(s->lb, c->ticket)) == NULL)
+		return;
+	r = proto_new("ticket", m->id);
+	json_object_set_new(r, "ticket", view_ticket(tk));
+	send_json(c, r);
+}
+
+/* --- clerks --- */
+
+static void
+clerk_actor(struct session *s, uint64_t clerk, char *buf, size_t len)
+{
+	struct store_clerk sc;
+
+	if (store_clerk_get_id(s->st, clerk, &sc) == STORE_OK)
+		snprintf(buf, len, "clerk:%s", sc.name);
+	else
+		snprintf(buf, len, "clerk:#%llu", (unsigned long long)clerk);
+	explicit_bzero(sc.pwhash, sizeof(sc.pwhash));
+}
+
+/* The connection becomes the clerk's; sends welcome_clerk and the
+ * queues. token is the session token to hand back. */
+static void
+clerk_attach(struct session *s, struct conn *c, const struct store_clerk *sc,
+    const char *token, json_t *id)
+{
+	const char *offices[STORE_MAX_CLERK_OFFICES];
+	struct lobby_time t;
+	json_t *r, *cl, *offs, *pres, *msgs;
+	uint64_t room;
+	bool first = index_get(s->by_clerk, sc->id) == NULL;
+
+	session_now(&t);
+	if (first) {
+		/* Others learn of the new presence first; this connection gets
+		 * the whole picture in welcome_clerk below. */
+		for (int i = 0; i < sc->noffices; i++)
+			offices[i] = sc->offices[i];
+		lobby_clerk_online(s->lb, &t, sc->id, sc->name, offices,
+		    sc->noffices, c->login_presence);
+		apply(s, &t, "system");
+	}
+	c->role = ROLE_CLERK;
+	c->clerk = sc->id;
+	c->watching = true;
+	g_hash_table_add(s->watchers, c);
+	index_add(s->by_clerk, sc->id, c);
+	log_info("clerk %s logged in from %s", sc->name, web_conn_addr(c->wc));
+
+	r = proto_new("welcome_clerk", id);
+	json_object_set_new(r, "session", json_string(token));
+	cl = json_object();
+	json_object_set_new(cl, "name", json_string(sc->name));
+	offs = json_array();
+	pres = json_object();
+	for (int i = 0; i < sc->noffices; i++) {
+		int idx = lobby_office_index(s->lb, sc->offices[i]);
+
+		if (idx < 0)
+			continue;
+		json_array_append_new(offs, json_string(sc->offices[i]));
+		json_object_set_new(pres, sc->offices[i], json_string(
+		    lobby_presence_name(lobby_presence(s->lb, sc->id, idx))));
+	}
+	json_object_set_new(cl, "offices", offs);
+	json_object_set_new(r, "clerk", cl);
+	{
+		const char *k;
+		json_t *v;
+		const char *p = "offline";
+
+		json_object_foreach(pres, k, v) {
+			p = json_string_value(v);
+			break;
+		}
+		json_object_set_new(r, "presence", json_string(p));
+	}
+	json_object_set_new(r, "presences", pres);
+	room = lobby_clerk_room(s->lb, sc->id);
+	json_object_set_new(r, "room", room && lobby_room(s->lb, room) ?
+	    view_room(s->lb, lobby_room(s->lb, room)) : json_null());
+	msgs = json_array();
+	for (int i = 0; i < s->cfg->ndecline_messages; i++)
+		json_array_append_new(msgs,
+		    json_string(s->cfg->decline_messages[i]));
+	json_object_set_new(r, "decline_messages", msgs);
+	send_json(c, r);
+
+	for (int i = 0; i < sc->noffices; i++) {
+		int idx = lobby_office_index(s->lb, sc->offices[i]);
+		const struct ticket *const *q;
+		size_t n;
+		json_t *list;
+
+		if (idx < 0)
+			continue;
+		n = lobby_queue(s->lb, idx, &q);
+		list = json_array();
+		for (size_t j = 0; j < n; j++)
+			json_array_append_new(list, view_queue_ticket(q[j]));
+		r = proto_new("queue", NULL);
+		json_object_set_new(r, "office", json_string(sc->offices[i]));
+		json_object_set_new(r, "tickets", list);
+		send_json(c, r);
+	}
+	r = proto_new("offices", NULL);
+	json_object_set_new(r, "offices", view_offices(s->lb, &t));
+	send_json(c, r);
+}
+
+static struct conn *
+conn_by_serial(struct session *s, uint64_t serial)
+{
+	return g_hash_table_lookup(s->conns, &serial);
+}
+
+static void
+login_done(void *ud, uint64_t serial, enum auth_result res, int retry_after,
+    const struct store_clerk *sc)
+{
+	struct session *s = ud;
+	struct conn *c = conn_by_serial(s, serial);
+	char token[TOKEN_CHARS + 1];
+	struct lobby_time t;
+	json_t *id, *e;
+
+	if (c == NULL)
+		return;         /* the connection went away meanwhile */
+	id = c->login_id;
+	c->login_id = NULL;
+	c->login_pending = false;
+	switch (res) {
+	case AUTH_OK:
+		session_now(&t);
+		if (token_new(token, c->session_hash) != 0 ||
+		    store_session_add(s->st, c->session_hash, TOKEN_HASH_LEN,
+		    sc->id, t.now + (int64_t)s->cfg->limits.session_hours * 3600)
+		    != STORE_OK) {
+			send_error(c, id, "internal",
+			    "The session could not be saved.", false);
+			break;
+		}
+		clerk_attach(s, c, sc, token, id);
+		explicit_bzero(token, sizeof(token));
+		break;
+	case AUTH_BAD:
+		send_error(c, id, "bad_credentials",
+		    "Wrong user name or password.", false);
+		break;
+	case AUTH_THROTTLED:
+		e = proto_error_new(id, "throttled", "Too many failed logins; "
+		    "please wait before trying again.");
+		json_object_set_new(e, "retry_after", json_integer(retry_after));
+		send_json(c, e);
+		break;
+	case AUTH_ERROR:
+		send_error(c, id, "internal", "The account store failed.",
+		    false);
+		break;
+	}
+	json_decref(id);
+}
+
+static enum presence
+requested_presence(const struct proto_msg *m)
+{
+	const char *p = proto_str(m, "presence");
+
+	return p != NULL && strcmp(p, "away") == 0 ? PRESENCE_AWAY :
+	    PRESENCE_AVAILABLE;
+}
+
+static void
+on_login(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	struct lobby_time t;
+
+	if (c->login_pending) {
+		send_lobby_error(s, c, m->id, LOBBY_E_WRONG_STATE);
+		return;
+	}
+	session_now(&t);
+	c->login_pending = true;
+	c->login_id = json_incref(m->id);
+	c->login_presence = requested_presence(m);
+	auth_login(s->auth, proto_str(m, "user"), proto_str(m, "password"),
+	    web_conn_addr(c->wc), t.now, c->serial);
+}
+
+static void
+on_session(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	const char *token = proto_str(m, "session");
+	struct store_clerk sc;
+	struct lobby_time t;
+	uint64_t clerk;
+
+	session_now(&t);
+	if (token_hash(token, c->session_hash) != 0 ||
+	    store_session_get(s->st, c->session_hash, TOKEN_HASH_LEN, t.now,
+	    &clerk) != STORE_OK ||
+	    store_clerk_get_id(s->st, clerk, &sc) != STORE_OK) {
+		send_error(c, m->id, "session_expired",
+		    "The session is unknown or has expired; please log in.",
+		    false);
+		return;
+	}
+	c->login_presence = requested_presence(m);
+	clerk_attach(s, c, &sc, token, m->id);
+	explicit_bzero(sc.pwhash, sizeof(sc.pwhash));
+}
+
+static void
+on_logout(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	store_session_del(s->st, c->session_hash, TOKEN_HASH_LEN);
+	send_ok(c, m->id);
+	web_close(c->wc, 1000, "logged out");
+}
+
+static void
+on_clerk_event(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	struct lobby_time t;
+	char actor[STORE_USER_MAX + 16];
+	uint64_t out = 0;
+	int err = LOBBY_OK;
+	json_t *r = NULL;
+
+	session_now(&t);
+	switch (m->type) {
+	case PROTO_PRESENCE:
+		err = lobby_set_presence(s->lb, &t, c->clerk,
+		    proto_str(m, "office"), requested_presence(m));
+		break;
+	case PROTO_ADMIT:
+		err = lobby_admit(s->lb, &t, c->clerk,
+		    (uint64_t)proto_int(m, "ticket", 0), &out);
+		break;
+	case PROTO_DECLINE:
+		err = lobby_decline(s->lb, &t, c->clerk,
+		    (uint64_t)proto_int(m, "ticket", 0), proto_str(m, "message"));
+		break;
+	case PROTO_TRANSFER:
+		err = lobby_transfer(s->lb, &t, c->clerk,
+		    (uint64_t)proto_int(m, "ticket", 0), proto_str(m, "office"),
+		    proto_str(m, "note"), &out);
+		break;
+	case PROTO_END:
+		err = lobby_end(s->lb, &t, c->clerk,
+		    (uint64_t)proto_int(m, "room", 0));
+		break;
+	default:
+		return;
+	}
+	if (err != LOBBY_OK) {
+		send_lobby_error(s, c, m->id, err);
+		return;
+	}
+	clerk_actor(s, c->clerk, actor, sizeof(actor));
+	apply(s, &t, actor);
+	if (m->type == PROTO_ADMIT) {
+		r = proto_new("room", m->id);
+		json_object_set_new(r, "room", view_room(s->lb, lobby_room(s->lb, out)));
+	} else if (m->type == PROTO_TRANSFER) {
+		r = proto_new("transferred", m->id);
+		json_object_set_new(r, "ticket", json_integer((json_int_t)out));
+	} else {
+		r = proto_new("ok", m->id);
+	}
+	send_json(c, r);
+}
+
+/* --- dispatch --- */
+
+static void
+on_watch(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	struct lobby_time t;
+	json_t *r;
+
+	session_now(&t);
+	c->watching = true;
+	g_hash_table_add(s->watchers, c);
+	r = proto_new("offices", m->id);
+	json_object_set_new(r, "offices", view_offices(s->lb, &t));
+	send_json(c, r);
+}
+
+/* Role rules: which role may send which request. */
+static bool
+role_allows(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	switch (m->type) {
+	case PROTO_WATCH_OFFICES:
+		return true;
+	case PROTO_KNOCK:
+	case PROTO_RESUME:
+		if (c->role == ROLE_CLERK) {
+			send_error(c, m->id, "not_allowed",
+			    "A clerk's connection cannot act as a citizen.", false);
+			return false;
+		}
+		return true;
+	case PROTO_WITHDRAW:
+		if (c->role != ROLE_CITIZEN || c->ticket == 0) {
+			send_error(c, m->id, "not_allowed",
+			    "Only a waiting citizen can withdraw.", false);
+			return false;
+		}
+		return true;
+	case PROTO_LOGIN:
+	case PROTO_SESSION:
+		if (c->role != ROLE_VISITOR) {
+			send_error(c, m->id, "not_allowed", c->role ==
+			    ROLE_CLERK ? "You are logged in already." :
+			    "A citizen's connection cannot log in.", false);
+			return false;
+		}
+		return true;
+	default:
+		if (c->role == ROLE_CLERK)
+			return true;
+		if (c->role == ROLE_CITIZEN)
+			send_error(c, m->id, "not_allowed",
+			    "Only clerks may do this.", false);
+		else
+			send_error(c, m->id, "not_logged_in",
+			    "Please log in first.", false);
+		return false;
+	}
+}
+
+static void
+h_message(void *ud, struct web_conn *wc, const char *buf, size_t len)
+{
+	struct session *s = ud;
+	struct conn *c = web_conn_data(wc);
+	struct proto_msg m;
+	struct proto_error e;
+
+	if (proto_decode(buf, len, PROTO_FROM_CLIENT, &m, &e) != 0) {
+		json_t *err = proto_error_new(e.id, e.code, e.message);
+
+		if (e.field != NULL)
+			json_object_set_new(err, "field", json_string(e.field));
+		send_json(c, err);
+		json_decref(e.id);
+		strike(c);
+		return;
+	}
+	if (role_allows(s, c, &m)) {
+		switch (m.type) {
+		case PROTO_WATCH_OFFICES:
+			on_watch(s, c, &m);
+			break;
+		case PROTO_KNOCK:
+			on_knock(s, c, &m);
+			break;
+		case PROTO_RESUME:
+			on_resume(s, c, &m);
+			break;
+		case PROTO_WITHDRAW:
+			on_withdraw(s, c, &m);
+			break;
+		case PROTO_LOGIN:
+			on_login(s, c, &m);
+			break;
+		case PROTO_SESSION:
+			on_session(s, c, &m);
+			break;
+		case PROTO_LOGOUT:
+			on_logout(s, c, &m);
+			break;
+		default:
+			on_clerk_event(s, c, &m);
+			break;
+		}
+	}
+	proto_msg_fini(&m);
+}
+
+static void
+h_open(void *ud, struct web_conn *wc)
+{
+	struct session *s = ud;
+	struct conn *c = g_new0(struct conn, 1);
+	json_t *w;
+
+	c->wc = wc;
+	c->serial = ++s->next_serial;
+	web_conn_set_data(wc, c);
+	g_hash_table_insert(s->conns, &c->serial, c);
+	w = proto_new("welcome", NULL);
+	json_object_set_new(w, "protocol", json_integer(PROTO_VERSION));
+	json_object_set_new(w, "server", json_string("klopfd " KLOPF_VERSION));
+	json_object_set_new(w, "max_message",
+	    json_integer(s->cfg->limits.max_message_bytes));
+	send_json(c, w);
+}
+
+static void
+h_rejected(void *ud, struct web_conn *wc, const char *why)
+{
+	struct conn *c = web_conn_data(wc);
+
+	(void)ud;
+	if (strcmp(why, "binary") == 0)
+		send_error(c, NULL, "bad_json",
+		    "Messages must be text frames holding JSON.", true);
+	else
+		send_error(c, NULL, "too_large",
+		    "The message is larger than the server accepts; it was "
+		    "discarded.", true);
+}
+
+static void
+h_close(void *ud, struct web_conn *wc)
+{
+	struct session *s = ud;
+	struct conn *c = web_conn_data(wc);
+	struct lobby_time t;
+
+	if (c == NULL)
+		return;
+	session_now(&t);
+	g_hash_table_remove(s->watchers, c);
+	if (c->role == ROLE_CITIZEN && c->ticket != 0 &&
+	    index_del(s->by_ticket, c->ticket, c) == 0) {
+		lobby_citizen_gone(s->lb, &t, c->ticket);
+		apply(s, &t, "citizen");
+	}
+	if (c->role == ROLE_CLERK &&
+	    index_del(s->by_clerk, c->clerk, c) == 0) {
+		lobby_clerk_offline(s->lb, &t, c->clerk);
+		apply(s, &t, "system");
+	}
+	json_decref(c->login_id);
+	g_hash_table_remove(s->conns, &c->serial);
+	web_conn_set_data(wc, NULL);
+	explicit_bzero(c->session_hash, sizeof(c->session_hash));
+	g_free(c);
+}
+
+static char *
+h_api_offices(void *ud, size_t *len)
+{
+	struct session *s = ud;
+	struct lobby_time t;
+	json_t *r = json_object();
+
+	session_now(&t);
+	json_object_set_new(r, "offices", view_offices(s->lb, &t));
+	return proto_dump(r, len);
+}
+
+static const struct web_handlers handlers = {
+	.open = h_open,
+	.message = h_message,
+	.rejected = h_rejected,
+	.close = h_close,
+	.api_offices = h_api_offices,
+};
+
+const struct web_handlers *
+session_web_handlers(void)
+{
+	return &handlers;
+}
+
+/* --- lifecycle --- */
+
+static void
+array_free(gpointer p)
+{
+	g_ptr_array_free(p, TRUE);
+}
+
+struct session *
+session_new(const struct config *cfg, struct lobby *lb, struct store *st)
+{
+	struct session *s = g_new0(struct session, 1);
+
+	s->cfg = cfg;
+	s->lb = lb;
+	s->st = st;
+	s->auth = auth_new(cfg, st, login_done, s);
+	s->conns = g_hash_table_new(g_int64_hash, g_int64_equal);
+	s->by_ticket = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, array_free);
+	s->by_clerk = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, array_free);
+	s->watchers = g_hash_table_new(g_direct_hash, g_direct_equal);
+	return s;
+}
+
+void
+session_free(struct session *s)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	if (s == NULL)
+		return;
+	auth_free(s->auth);
+	g_hash_table_iter_init(&it, s->conns);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct conn *c = v;
+
+		web_conn_set_data(c->wc, NULL);
+		json_decref(c->login_id);
+		g_free(c);
+	}
+	g_hash_table_destroy(s->conns);
+	g_hash_table_destroy(s->by_ticket);
+	g_hash_table_destroy(s->by_clerk);
+	g_hash_table_destroy(s->watchers);
+	g_free(s);
+}
+
+void
+session_tick(struct session *s)
+{
+	struct lobby_time t;
+	int n;
+
+	session_now(&t);
+	lobby_tick(s->lb, &t);
+	apply(s, &t, "system");
+	if (t.now - s->last_purge < PURGE_INTERVAL_S)
+		return;
+	s->last_purge = t.now;
+	n = store_purge(s->st, t.now -
+	    (int64_t)s->cfg->limits.retention_days * 86400, office_anonymous, s);
+	if (n > 0)
+		log_info("retention: removed personal data of %d finished "
+		    "tickets", n);
+	store_session_purge(s->st, t.now);
+	auth_expire(s->auth, t.now);
+}
+
+/* --- restore --- */
+
+struct restore_ctx {
+	struct session *s;
+	int64_t now;
+	int tickets;
+	int dropped;
+};
+
+static int
+restore_ticket(void *ud, const struct ticket *t)
+{
+	struct restore_ctx *r = ud;
+
+	if (lobby_restore_ticket(r->s->lb, t, r->now) == LOBBY_OK) {
+		r->tickets++;
+	} else {
+		struct ticket x = *t;
+
+		/* Its office is gone from the configuration. */
+		x.state = TICKET_EXPIRED;
+		x.updated_at = r->now;
+		store_ticket_save(r->s->st, &x);
+		r->dropped++;
+	}
+	return 0;
+}
+
+static int
+restore_room(void *ud, const struct room *rm)
+{
+	struct restore_ctx *r = ud;
+
+	if (lobby_restore_room(r->s->lb, rm) != LOBBY_OK) {
+		struct room x = *rm;
+
+		x.closed_at = r->now;
+		store_room_save(r->s->st, &x);
+	}
+	return 0;
+}
+
+int
+session_restore(struct session *s)
+{
+	struct restore_ctx r = {s, 0, 0, 0};
+	uint64_t ticket, room, seq;
+	struct lobby_time t;
+
+	session_now(&t);
+	r.now = t.now;
+	if (store_begin(s->st) != STORE_OK)
+		return -1;
+	if (store_tickets_active(s->st, restore_ticket, &r) != STORE_OK ||
+	    store_rooms_open(s->st, restore_room, &r) != STORE_OK ||
+	    store_max_ids(s->st, &ticket, &room, &seq) != STORE_OK) {
+		store_rollback(s->st);
+		return -1;
+	}
+	if (store_commit(s->st) != STORE_OK)
+		return -1;
+	lobby_set_next_ids(s->lb, ticket + 1, room + 1, seq + 1);
+	lobby_effects_clear(s->lb);
+	/* Compute positions and announce offices once. */
+	lobby_tick(s->lb, &t);
+	lobby_effects_clear(s->lb);
+	if (r.tickets > 0 || r.dropped > 0)
+		log_info("restored %d waiting or admitted tickets%s", r.tickets,
+		    r.dropped ? " (some expired: their office is gone)" : "");
+	return 0;
+}

@@ -1,0 +1,62 @@
+// dom: building elements without innerHTML (every text goes in as a text
+// node, so nothing a clerk or an office writes can become markup), and
+// the few page-wide helpers every page uses.
+
+// h('p', {class: 'x', 'aria-live': 'polite'}, 'text', child, ...):
+// attributes with value false, null or undefined are left out; true sets
+// an empty attribute; on<event> keys add listeners.
+export function h(tag, attrs = {}, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+        if (value === false || value === null || value === undefined) continue;
+        if (key.startsWith('on') && typeof value === 'function') {
+            el.addEventListener(key.slice(2).toLowerCase(), value);
+        } else if (key === 'class') {
+            el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
+        } else if (value === true) {
+            el.setAttribute(key, '');
+        } else {
+            el.setAttribute(key, String(value));
+        }
+    }
+    append(el, children);
+    return el;
+}
+
+export function append(el, children) {
+    for (const child of children.flat(Infinity)) {
+        if (child === null || child === undefined || child === false) continue;
+        el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+}
+
+export function clear(el) {
+    while (el.firstChild) el.removeChild(el.firstChild);
+    return el;
+}
+
+// Replaces el's text, but only when it differs (a live region then
+// announces real changes only).
+export function setText(el, text) {
+    if (el.textContent !== text) el.textContent = text;
+}
+
+// A span marked with its language when that differs from the page's.
+export function inLang(loc, pageLang) {
+    return loc.lang && loc.lang !== pageLang ? h('span', { lang: loc.lang }, loc.text) : loc.text;
+}
+
+// Moves keyboard focus (and a screen reader's reading position) to el,
+// e.g. a new page's heading.
+export function focusHeading(el) {
+    if (!el) return;
+    if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
+    el.focus({ preventScroll: false });
+}
+
+// The current URL's query with lang set (or removed for German), for
+// links that keep the language.
+export function withLang(path, lang, defaultLang = 'de') {
+    return lang === defaultLang ? path : `${path}?lang=${encodeURIComponent(lang)}`;
+}
