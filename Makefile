@@ -155,9 +155,12 @@ check-unit-san:
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 ./tests/run-units build/san/tests
 
+# The protocol tests run inside a private network namespace with only
+# loopback (tests/netns), since the media tests make klopfd open media
+# ports: nothing can leave the machine.
 check-proto: all
-	@cd tests && KLOPFD=../$(BUILD)/klopfd node --test --test-concurrency=1 \
-	  proto/
+	@cd tests && KLOPFD=../$(BUILD)/klopfd ./netns node --test \
+	  --test-concurrency=1 proto/
 
 # The same protocol tests against klopfd built with ASan and UBSan: the
 # daemon's shell (web, session, auth) is exercised only here. Any sanitizer
@@ -166,7 +169,7 @@ check-proto-san:
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 build/san/klopfd
 	@cd tests && ASAN_OPTIONS=detect_leaks=1:exitcode=99 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	 KLOPFD=../build/san/klopfd node --test --test-concurrency=1 proto/
+	 KLOPFD=../build/san/klopfd ./netns node --test --test-concurrency=1 proto/
 
 check-man:
 	@for m in $(MANPAGES); do \

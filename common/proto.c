@@ -40,6 +40,7 @@ struct type {
 static const char *const presences[] = {"available", "away", NULL};
 static const char *const presences_all[] = {"available", "away",
     "in_consultation", "offline", NULL};
+static const char *const legs[] = {"publish", "subscribe", NULL};
 static const char *const states[] = {"waiting", "admitted", "done",
     "declined", "withdrawn", "expired", "transferred", NULL};
 
@@ -86,6 +87,33 @@ static const struct type types[PROTO_TYPE_COUNT] = {
 		{0}}},
 	[PROTO_END] = {"end", C, true, {
 		{"room", K_INT, true, 1, MAXID, NULL}, {0}}},
+	[PROTO_PUBLISH] = {"publish", C, true, {
+		{"room", K_INT, true, 1, MAXID, NULL},
+		{"sdp", K_STR, true, 1, PROTO_SDP_MAX, NULL},
+		{0}}},
+	[PROTO_SUBSCRIBE] = {"subscribe", C, true, {
+		{"room", K_INT, true, 1, MAXID, NULL}, {0}}},
+	[PROTO_SUBSCRIBE_ANSWER] = {"subscribe_answer", C, true, {
+		{"room", K_INT, true, 1, MAXID, NULL},
+		{"version", K_INT, true, 1, MAXID, NULL},
+		{"sdp", K_STR, true, 1, PROTO_SDP_MAX, NULL},
+		{0}}},
+	[PROTO_CANDIDATE] = {"candidate", C, true, {
+		{"room", K_INT, true, 1, MAXID, NULL},
+		{"leg", K_ENUM, true, 0, 0, legs},
+		{"candidate", K_TEXT, false, 0, 512, NULL},
+		{0}}},
+	[PROTO_LEAVE] = {"leave", C, true, {
+		{"room", K_INT, true, 1, MAXID, NULL}, {0}}},
+	[PROTO_INVITE] = {"invite", C, true, {
+		{"room", K_INT, true, 1, MAXID, NULL},
+		{"ttl", K_INT, false, 60, 86400, NULL},
+		{0}}},
+	[PROTO_JOIN] = {"join", C, true, {
+		{"invitation", K_STR, true, 1, 64, NULL},
+		{"name", K_TEXT, true, 1, 64, NULL},
+		{"lang", K_LANG, false, 2, 5, NULL},
+		{0}}},
 
 	[PROTO_S_WELCOME] = {"welcome", S, false, {
 		{"protocol", K_INT, true, 1, 1000, NULL},
@@ -135,6 +163,28 @@ static const struct type types[PROTO_TYPE_COUNT] = {
 		{"ticket", K_INT, true, 1, MAXID, NULL}, {0}}},
 	[PROTO_S_ROOM_CLOSED] = {"room_closed", S, false, {
 		{"room", K_INT, true, 1, MAXID, NULL}, {0}}},
+	[PROTO_S_PUBLISH_ANSWER] = {"publish_answer", S, false, {
+		{"room", K_INT, true, 1, MAXID, NULL},
+		{"sdp", K_STR, true, 1, PROTO_SDP_MAX, NULL},
+		{0}}},
+	[PROTO_S_SUBSCRIBE_OFFER] = {"subscribe_offer", S, false, {
+		{"room", K_INT, true, 1, MAXID, NULL},
+		{"version", K_INT, true, 1, MAXID, NULL},
+		{"sdp", K_STR, true, 1, PROTO_SDP_MAX, NULL},
+		{0}}},
+	[PROTO_S_PARTICIPANTS] = {"participants", S, false, {
+		{"room", K_INT, true, 1, MAXID, NULL},
+		{"you", K_STR, true, 1, 16, NULL},
+		{"participants", K_ANY, true, 0, 0, NULL},
+		{0}}},
+	[PROTO_S_INVITATION] = {"invitation", S, false, {
+		{"room", K_INT, true, 1, MAXID, NULL},
+		{"token", K_STR, true, 1, 64, NULL},
+		{"path", K_STR, true, 1, 200, NULL},
+		{"expires_at", K_INT, true, 0, MAXID, NULL},
+		{0}}},
+	[PROTO_S_JOINED] = {"joined", S, false, {
+		{"room", K_ANY, true, 0, 0, NULL}, {0}}},
 };
 
 #undef C

@@ -398,7 +398,7 @@ static const struct limit_setting {
 	int min, max, def;
 } limit_settings[] = {
 	{ "max_message_bytes", offsetof(struct config_limits, max_message_bytes),
-	    1024, 1048576, 8192 },
+	    1024, 1048576, 32768 },
 	{ "max_queue", offsetof(struct config_limits, max_queue), 1, 10000, 50 },
 	{ "knock_rate", offsetof(struct config_limits, knock_rate),
 	    0, 100000, 6 },

@@ -105,9 +105,10 @@ run(struct config *cfg, bool debug)
 	}
 	lb = lobby_new(cfg);
 	s = session_new(cfg, lb, st);
-	if (session_restore(s) != 0) {
-		log_error("cannot read the saved state from %s/%s",
-		    cfg->state_dir, STORE_FILE);
+	if (s == NULL || session_restore(s) != 0) {
+		if (s != NULL)  /* session_new said why it failed */
+			log_error("cannot read the saved state from %s/%s",
+			    cfg->state_dir, STORE_FILE);
 		session_free(s);
 		lobby_free(lb);
 		store_close(st);

@@ -274,6 +274,9 @@ struct sdp_track {
 
 /* Flags of sdp_answer_publish(). */
 #define SDP_ANSWER_H264 0x01u   /* accept H264 packetization-mode=1 */
+/* leave out transport-cc (extmap and rtcp-fb): klopfd sends REMB and no
+ * transport-wide feedback, so the publisher must use REMB */
+#define SDP_ANSWER_NO_TWCC 0x02u
 
 /*
  * Parses len bytes of text (need not be NUL-terminated; CRLF or LF).

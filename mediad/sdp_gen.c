@@ -303,11 +303,15 @@ check_offer(const struct sdp *offer, unsigned flags, struct sdp_error *err)
 
 static void
 put_answer_media(struct out *o, const struct sdp_media *m,
-    const struct sdp_codec *c, const struct sdp_local *l)
+    const struct sdp_codec *c, const struct sdp_local *l, unsigned flags)
 {
 	const struct sdp_codec *rtx = sdp_codec_rtx_for(m, c->pt);
 	const struct sdp_extmap *e;
+	struct sdp_codec main_codec = *c;
 	size_t i;
+
+	if (flags & SDP_ANSWER_NO_TWCC)
+		main_codec.fb &= ~(unsigned)SDP_FB_TWCC;
 
 	put(o, "m=%s 9 %s %u", m->media, m->proto, c->pt);
 	if (rtx)
@@ -322,12 +326,13 @@ put_answer_media(struct out *o, const struct sdp_media *m,
 	for (i = 0; i < m->nextmaps; i++) {
 		e = &m->extmaps[i];
 		if (e->ext == SDP_EXT_OTHER || e->dir == SDP_DIR_RECVONLY ||
-		    e->dir == SDP_DIR_INACTIVE)
+		    e->dir == SDP_DIR_INACTIVE ||
+		    (e->ext == SDP_EXT_TWCC && (flags & SDP_ANSWER_NO_TWCC)))
 			continue;
 		put(o, "a=extmap:%u%s %s\r\n", e->id,
 		    e->dir == SDP_DIR_SENDONLY ? "/recvonly" : "", e->uri);
 	}
-	put_codec(o, c);
+	put_codec(o, &main_codec);
 	if (rtx)
 		put_codec(o, rtx);
 	put_candidates(o, l);
@@ -375,7 +380,7 @@ sdp_answer_publish(const struct sdp *offer, const struct sdp_local *local,
 	for (i = 0; i < offer->nmedia; i++) {
 		m = &offer->media[i];
 		if (accepts(offer, m, flags, &c))
-			put_answer_media(&o, m, c, local);
+			put_answer_media(&o, m, c, local, flags);
 		else
 			put_rejected(&o, m->media, m->proto, m->fmt0, m->mid,
 			    local, SDP_SETUP_PASSIVE);

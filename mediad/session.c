@@ -16,7 +16,9 @@
 #include <time.h>
 
 #include "auth.h"
+#include "invite.h"
 #include "log.h"
+#include "media.h"
 #include "proto.h"
 #include "token.h"
 #include "view.h"
@@ -28,6 +30,7 @@ enum role {
 	ROLE_VISITOR = 0,
 	ROLE_CITIZEN,
 	ROLE_CLERK,
+	ROLE_GUEST,
 };
 
 struct conn {
@@ -36,6 +39,8 @@ struct conn {
 	enum role role;
 	uint64_t ticket;        /* citizen: bound ticket */
 	uint64_t clerk;         /* clerk id */
+	uint64_t guest_room;    /* guest: the room it joined */
+	char guest_name[ROOM_NAME_MAX + 1];
 	bool watching;
 	bool login_pending;
 	json_t *login_id;       /* id of the pending login/session request */
@@ -54,6 +59,9 @@ struct session {
 	GHashTable *by_ticket;  /* uint64 ticket -> GPtrArray of conn */
 	GHashTable *by_clerk;   /* uint64 clerk -> GPtrArray of conn */
 	GHashTable *watchers;   /* conn set */
+	GHashTable *by_room;    /* uint64 room -> GPtrArray of guest conn */
+	struct media *media;
+	struct invites *invites;
 	uint64_t next_serial;
 	int64_t last_purge;
 };
@@ -315,9 +323,12 @@ push_effect(struct session *s, const struct lobby_fx *f,
 		send_all(index_get(s->by_clerk, f->clerk), m);
 		break;
 	case LOBBY_FX_ROOM_CLOSE:
+		media_room_closed(s->media, f->room);
+		invites_drop_room(s->invites, f->room);
 		m = proto_new("room_closed", NULL);
 		json_object_set_new(m, "room", json_integer((json_int_t)f->room));
-		send_all(index_get(s->by_clerk, f->clerk), m);
+		send_all(index_get(s->by_clerk, f->clerk), json_incref(m));
+		send_all(index_get(s->by_room, f->room), m);
 		break;
 	case LOBBY_FX_ROOM_OPEN: {
 		const struct room *r = lobby_room(s->lb, f->room);
@@ -758,6 +769,206 @@ on_clerk_event(struct session *s, struct conn *c, struct proto_msg *m)
 	send_json(c, r);
 }
 
+/* --- media and guests (doc/media.md) --- */
+
+static const char not_in_room[] = "You are not a participant of this "
+    "consultation.";
+
+/* Whether c holds a role in the open room: fills w for the media
+ * module. Anyone else gets the same answer, whether the room exists or
+ * not. */
+static bool
+media_role(struct session *s, struct conn *c, uint64_t room,
+    struct media_who *w)
+{
+	const struct room *r = lobby_room(s->lb, room);
+	const struct config_office *o;
+	const struct ticket *t;
+
+	if (r == NULL || r->closed_at != 0)
+		return false;
+	memset(w, 0, sizeof(*w));
+	w->conn = c->serial;
+	switch (c->role) {
+	case ROLE_CLERK:
+		if (r->clerk_id != c->clerk)
+			return false;
+		w->role = ROOM_CLERK;
+		break;
+	case ROLE_CITIZEN:
+		t = lobby_ticket(s->lb, c->ticket);
+		if (t == NULL || t->state != TICKET_ADMITTED || t->room != room)
+			return false;
+		w->role = ROOM_CITIZEN;
+		w->name = t->name;
+		break;
+	case ROLE_GUEST:
+		if (c->guest_room != room)
+			return false;
+		w->role = ROOM_GUEST;
+		w->name = c->guest_name;
+		break;
+	default:
+		return false;
+	}
+	o = lobby_office_config(s->lb, r->office_idx);
+	w->bitrate_kbps = o != NULL && o->bitrate_kbps > 0 ? o->bitrate_kbps :
+	    s->cfg->media.bitrate_kbps;
+	return true;
+}
+
+static void
+send_media_error(struct conn *c, json_t *id, const struct media_err *e)
+{
+	send_error(c, id, e->code, e->message, false);
+}
+
+static void
+on_media(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	uint64_t room = (uint64_t)proto_int(m, "room", 0);
+	struct media_who w;
+	struct media_err e = {0};
+	char *answer = NULL;
+	const char *leg;
+	json_t *r;
+	int rc = 0;
+
+	if (!media_role(s, c, room, &w)) {
+		send_error(c, m->id, "not_in_room", not_in_room, false);
+		return;
+	}
+	switch (m->type) {
+	case PROTO_PUBLISH:
+		rc = media_publish(s->media, room, &w, proto_str(m, "sdp"),
+		    &answer, &e);
+		if (rc == 0) {
+			r = proto_new("publish_answer", m->id);
+			json_object_set_new(r, "room", json_integer((json_int_t)room));
+			json_object_set_new(r, "sdp", json_string(answer));
+			send_json(c, r);
+			g_free(answer);
+			return;
+		}
+		break;
+	case PROTO_SUBSCRIBE:
+		/* the first offer, if there are tracks, is a push and may
+		 * come before this ok */
+		rc = media_subscribe(s->media, room, &w, &e);
+		break;
+	case PROTO_SUBSCRIBE_ANSWER:
+		rc = media_subscribe_answer(s->media, room, c->serial,
+		    (uint64_t)proto_int(m, "version", 0), proto_str(m, "sdp"),
+		    &e);
+		break;
+	case PROTO_CANDIDATE:
+		leg = proto_str(m, "leg");
+		rc = media_candidate(s->media, room, c->serial,
+		    strcmp(leg, "publish") == 0, proto_str(m, "candidate"), &e);
+		break;
+	case PROTO_LEAVE:
+		media_leave(s->media, room, c->serial);
+		break;
+	default:
+		return;
+	}
+	if (rc != 0)
+		send_media_error(c, m->id, &e);
+	else
+		send_ok(c, m->id);
+}
+
+static void
+on_invite(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	uint64_t room = (uint64_t)proto_int(m, "room", 0);
+	const struct room *r = lobby_room(s->lb, room);
+	int64_t ttl = proto_int(m, "ttl", INVITE_TTL_DEFAULT);
+	char token[TOKEN_CHARS + 1], path[64];
+	uint8_t hash[TOKEN_HASH_LEN];
+	struct lobby_time t;
+	json_t *reply;
+
+	if (r == NULL || r->closed_at != 0 || r->clerk_id != c->clerk) {
+		send_error(c, m->id, "not_in_room", "You can only invite into "
+		    "your own open consultation.", false);
+		return;
+	}
+	session_now(&t);
+	if (token_new(token, hash) != 0) {
+		send_error(c, m->id, "internal", "No randomness available.",
+		    false);
+		return;
+	}
+	if (invites_add(s->invites, hash, room, t.now + ttl, t.now) != 0) {
+		send_error(c, m->id, "busy", "Too many open invitations; "
+		    "please try again later.", false);
+		explicit_bzero(token, sizeof(token));
+		return;
+	}
+	snprintf(path, sizeof(path), "/#/gast/%s", token);
+	reply = proto_new("invitation", m->id);
+	json_object_set_new(reply, "room", json_integer((json_int_t)room));
+	json_object_set_new(reply, "token", json_string(token));
+	json_object_set_new(reply, "path", json_string(path));
+	json_object_set_new(reply, "expires_at", json_integer(t.now + ttl));
+	send_json(c, reply);
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(path, sizeof(path));
+}
+
+static void
+on_join(struct session *s, struct conn *c, struct proto_msg *m)
+{
+	uint8_t hash[TOKEN_HASH_LEN];
+	struct lobby_time t;
+	const struct room *r;
+	const struct config_office *o;
+	uint64_t room = 0;
+	json_t *reply, *j;
+
+	session_now(&t);
+	if (token_hash(proto_str(m, "invitation"), hash) == 0)
+		room = invites_take(s->invites, hash, t.now);
+	r = room ? lobby_room(s->lb, room) : NULL;
+	if (r == NULL || r->closed_at != 0) {
+		send_error(c, m->id, "invitation_invalid", "This invitation "
+		    "is not valid (any more). Please ask for a new one.",
+		    false);
+		return;
+	}
+	c->role = ROLE_GUEST;
+	c->guest_room = room;
+	g_strlcpy(c->guest_name, proto_str(m, "name"), sizeof(c->guest_name));
+	index_add(s->by_room, room, c);
+	o = lobby_office_config(s->lb, r->office_idx);
+	j = json_object();
+	json_object_set_new(j, "id", json_integer((json_int_t)room));
+	json_object_set_new(j, "office", json_string(r->office));
+	if (o != NULL) {
+		json_object_set_new(j, "office_name", json_string(o->name_de));
+		if (o->name_en != NULL)
+			json_object_set_new(j, "office_name_en",
+			    json_string(o->name_en));
+	}
+	reply = proto_new("joined", m->id);
+	json_object_set_new(reply, "room", j);
+	send_json(c, reply);
+}
+
+static void
+media_push(void *ud, uint64_t conn, json_t *msg)
+{
+	struct session *s = ud;
+	struct conn *c = g_hash_table_lookup(s->conns, &conn);
+
+	if (c == NULL) {
+		json_decref(msg);
+		return;
+	}
+	send_json(c, msg);
+}
+
 /* --- dispatch --- */
 
 static void
@@ -783,9 +994,11 @@ role_allows(struct session *s, struct conn *c, struct proto_msg *m)
 		return true;
 	case PROTO_KNOCK:
 	case PROTO_RESUME:
-		if (c->role == ROLE_CLERK) {
-			send_error(c, m->id, "not_allowed",
-			    "A clerk's connection cannot act as a citizen.", false);
+		if (c->role == ROLE_CLERK || c->role == ROLE_GUEST) {
+			send_error(c, m->id, "not_allowed", c->role ==
+			    ROLE_CLERK ? "A clerk's connection cannot act as a "
+			    "citizen." : "A guest's connection cannot knock.",
+			    false);
 			return false;
 		}
 		return true;
@@ -801,14 +1014,29 @@ role_allows(struct session *s, struct conn *c, struct proto_msg *m)
 		if (c->role != ROLE_VISITOR) {
 			send_error(c, m->id, "not_allowed", c->role ==
 			    ROLE_CLERK ? "You are logged in already." :
-			    "A citizen's connection cannot log in.", false);
+			    "A citizen's or guest's connection cannot log in.",
+			    false);
+			return false;
+		}
+		return true;
+	case PROTO_PUBLISH:
+	case PROTO_SUBSCRIBE:
+	case PROTO_SUBSCRIBE_ANSWER:
+	case PROTO_CANDIDATE:
+	case PROTO_LEAVE:
+		return true;    /* on_media checks the role for the room */
+	case PROTO_JOIN:
+		if (c->role != ROLE_VISITOR) {
+			send_error(c, m->id, "not_allowed", "This connection "
+			    "has a role already; open the invitation in a new "
+			    "window.", false);
 			return false;
 		}
 		return true;
 	default:
 		if (c->role == ROLE_CLERK)
 			return true;
-		if (c->role == ROLE_CITIZEN)
+		if (c->role == ROLE_CITIZEN || c->role == ROLE_GUEST)
 			send_error(c, m->id, "not_allowed",
 			    "Only clerks may do this.", false);
 		else
@@ -858,6 +1086,19 @@ h_message(void *ud, struct web_conn *wc, const char *buf, size_t len)
 			break;
 		case PROTO_LOGOUT:
 			on_logout(s, c, &m);
+			break;
+		case PROTO_PUBLISH:
+		case PROTO_SUBSCRIBE:
+		case PROTO_SUBSCRIBE_ANSWER:
+		case PROTO_CANDIDATE:
+		case PROTO_LEAVE:
+			on_media(s, c, &m);
+			break;
+		case PROTO_INVITE:
+			on_invite(s, c, &m);
+			break;
+		case PROTO_JOIN:
+			on_join(s, c, &m);
 			break;
 		default:
 			on_clerk_event(s, c, &m);
@@ -912,6 +1153,9 @@ h_close(void *ud, struct web_conn *wc)
 		return;
 	session_now(&t);
 	g_hash_table_remove(s->watchers, c);
+	media_conn_gone(s->media, c->serial);
+	if (c->role == ROLE_GUEST)
+		index_del(s->by_room, c->guest_room, c);
 	if (c->role == ROLE_CITIZEN && c->ticket != 0 &&
 	    index_del(s->by_ticket, c->ticket, c) == 0) {
 		lobby_citizen_gone(s->lb, &t, c->ticket);
@@ -967,6 +1211,8 @@ struct session *
 session_new(const struct config *cfg, struct lobby *lb, struct store *st)
 {
 	struct session *s = g_new0(struct session, 1);
+	static const struct media_hooks media_hooks = { media_push };
+	char err[300];
 
 	s->cfg = cfg;
 	s->lb = lb;
@@ -978,6 +1224,15 @@ session_new(const struct config *cfg, struct lobby *lb, struct store *st)
 	s->by_clerk = g_hash_table_new_full(g_int64_hash, g_int64_equal,
 	    g_free, array_free);
 	s->watchers = g_hash_table_new(g_direct_hash, g_direct_equal);
+	s->by_room = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, array_free);
+	s->invites = invites_new();
+	s->media = media_new(cfg, NULL, &media_hooks, s, err, sizeof(err));
+	if (s->media == NULL) {
+		log_error("media: %s", err);
+		session_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -989,6 +1244,8 @@ session_free(struct session *s)
 
 	if (s == NULL)
 		return;
+	media_free(s->media);
+	invites_free(s->invites);
 	auth_free(s->auth);
 	g_hash_table_iter_init(&it, s->conns);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -1002,6 +1259,7 @@ session_free(struct session *s)
 	g_hash_table_destroy(s->by_ticket);
 	g_hash_table_destroy(s->by_clerk);
 	g_hash_table_destroy(s->watchers);
+	g_hash_table_destroy(s->by_room);
 	g_free(s);
 }
 

@@ -106,7 +106,7 @@ test_minimal_file_gets_defaults(void **state)
 	assert_string_equal(c->timezone, "Europe/Berlin");
 	assert_string_equal(c->log_level, "info");
 	assert_string_equal(c->log_target, "stderr");
-	assert_int_equal(c->limits.max_message_bytes, 8192);
+	assert_int_equal(c->limits.max_message_bytes, 32768);
 	assert_int_equal(c->limits.max_queue, 50);
 	assert_int_equal(c->limits.knock_rate, 6);
 	assert_int_equal(c->limits.knock_burst, 3);
@@ -725,10 +725,7 @@ test_media_defaults_without_media_group(void **state)
 	assert_null(m->key);
 	assert_int_equal(m->bitrate_kbps, 1500);
 	assert_int_equal(m->nturn, 0);
-	assert_true(m->metrics);
-	assert_string_equal(m->metrics_listen.addr, "127.0.0.1");
-	assert_int_equal(m->metrics_listen.port, 9101);
-	assert_true(m->metrics_listen.loopback);
+	assert_false(m->metrics);       /* off unless metrics_listen is set */
 	assert_int_equal(c->offices[0].bitrate_kbps, 0);
 	config_free(c);
 }
