@@ -148,3 +148,26 @@ view_room(const struct lobby *lb, const struct room *r)
 	return j;
 }
 
+
+json_t *
+view_ice_servers(const struct config *cfg)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < cfg->media.nturn; i++) {
+		const struct config_turn *t = &cfg->media.turn[i];
+		json_t *o = json_object(), *urls = json_array();
+
+		for (int k = 0; k < t->nurls; k++)
+			json_array_append_new(urls, json_string(t->urls[k]));
+		json_object_set_new(o, "urls", urls);
+		if (t->username != NULL)
+			json_object_set_new(o, "username",
+			    json_string(t->username));
+		if (t->credential != NULL)
+			json_object_set_new(o, "credential",
+			    json_string(t->credential));
+		json_array_append_new(a, o);
+	}
+	return a;
+}

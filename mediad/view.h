@@ -19,4 +19,8 @@ json_t *view_ticket(const struct ticket *t);
 json_t *view_queue_ticket(const struct ticket *t);
 json_t *view_room(const struct lobby *lb, const struct room *r);
 
+/* The TURN/STUN servers of the configuration as RTCIceServer objects
+ * ({urls, username, credential}) for the browser. */
+json_t *view_ice_servers(const struct config *cfg);
+
 #endif

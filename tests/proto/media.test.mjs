@@ -49,6 +49,19 @@ function offerWithSsrcs(base) {
 const sections = (sdp) => sdp.split(/\r?\n(?=m=)/).slice(1);
 
 describe('who may have media', () => {
+    test('the welcome hands the configured TURN and STUN servers to the browser', async () => {
+        const conf = path.join(TESTS_DIR, 'fixtures', 'conf', 'media-turn.conf');
+        const template = await stateTemplate(conf, CLERKS);
+        const d = await scope.start({ conf, stateDir: scope.copy(template) });
+        const c = await scope.connect(d.port);
+        assert.deepEqual(c.welcome.ice_servers, [
+            { urls: ['turn:turn.example.org:3478', 'turns:turn.example.org:5349'],
+                username: 'klopf', credential: 'geheim' },
+            { urls: ['stun:stun.example.org'] }]);
+        const plain = await scope.connect(await fresh());
+        assert.equal(plain.welcome.ice_servers, undefined, 'none configured, none sent');
+    });
+
     test('a waiting citizen, a stranger and another room\'s clerk get not_in_room', async () => {
         const { port, anna, room } = await consultation();
         const waiting = await scope.citizen(port, 'amt-a', { name: 'Max' });
