@@ -574,6 +574,10 @@ dtls_is_dtls(const uint8_t *buf, size_t len)
 	return len > 0 && buf[0] >= 20 && buf[0] <= 63;
 }
 
+/* The smallest protected record body: AES-GCM's 8-byte explicit nonce
+ * and 16-byte tag (CBC suites need more: a 16-byte IV and a MAC). */
+#define DTLS_MIN_PROTECTED 24
+
 /* Walks the DTLS records of a datagram (RFC 6347 4.1) and says whether
  * OpenSSL may see it. OpenSSL 3.0 drops records it cannot authenticate,
  * but answers a well-framed plaintext (epoch 0) record it does not expect
@@ -597,6 +601,12 @@ records_plausible(const uint8_t *p, size_t len)
 		if (rlen > len - DTLS1_RT_HEADER_LENGTH)
 			return false;
 		body = p + DTLS1_RT_HEADER_LENGTH;
+		/* Only epoch 1 follows 0 (no renegotiation). Its records are
+		 * protected: an explicit nonce or IV and a tag or MAC make at
+		 * least DTLS_MIN_PROTECTED bytes; OpenSSL 3.0.19 fails the
+		 * whole connection on a shorter one instead of dropping it. */
+		if (epoch > 1 || (epoch == 1 && rlen < DTLS_MIN_PROTECTED))
+			return false;
 		if (epoch == 0) {
 			switch (p[0]) {
 			case SSL3_RT_CHANGE_CIPHER_SPEC:

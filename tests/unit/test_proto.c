@@ -1153,6 +1153,13 @@ test_type_names(void **state)
 		[PROTO_DECLINE] = "decline",
 		[PROTO_TRANSFER] = "transfer",
 		[PROTO_END] = "end",
+		[PROTO_PUBLISH] = "publish",
+		[PROTO_SUBSCRIBE] = "subscribe",
+		[PROTO_SUBSCRIBE_ANSWER] = "subscribe_answer",
+		[PROTO_CANDIDATE] = "candidate",
+		[PROTO_LEAVE] = "leave",
+		[PROTO_INVITE] = "invite",
+		[PROTO_JOIN] = "join",
 		[PROTO_S_WELCOME] = "welcome",
 		[PROTO_S_ERROR] = "error",
 		[PROTO_S_OK] = "ok",
@@ -1168,6 +1175,11 @@ test_type_names(void **state)
 		[PROTO_S_ROOM] = "room",
 		[PROTO_S_TRANSFERRED] = "transferred",
 		[PROTO_S_ROOM_CLOSED] = "room_closed",
+		[PROTO_S_PUBLISH_ANSWER] = "publish_answer",
+		[PROTO_S_SUBSCRIBE_OFFER] = "subscribe_offer",
+		[PROTO_S_PARTICIPANTS] = "participants",
+		[PROTO_S_INVITATION] = "invitation",
+		[PROTO_S_JOINED] = "joined",
 	};
 
 	for (int t = 0; t < PROTO_TYPE_COUNT; t++) {
