@@ -86,8 +86,8 @@ struct config_media {
 	int bitrate_kbps;       /* per-publisher cap, 64..20000; default 1500 */
 	struct config_turn turn[CONFIG_MAX_TURN];
 	int nturn;
-	struct config_listen metrics_listen; /* default 127.0.0.1:9101 */
-	bool metrics;           /* false: metrics_listen = "" */
+	struct config_listen metrics_listen; /* valid if metrics */
+	bool metrics;           /* metrics_listen set and not ""; default false */
 };
 
 struct config {

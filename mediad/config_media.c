@@ -35,10 +35,10 @@ cfg_media_defaults(struct config_media *m)
 	m->port_max = 40999;
 	m->ice_tcp = false;
 	m->bitrate_kbps = 1500;
-	strcpy(m->metrics_listen.addr, "127.0.0.1");
-	m->metrics_listen.port = 9101;
-	m->metrics_listen.loopback = true;
-	m->metrics = true;
+	/* Metrics are off unless metrics_listen is set: a fixed default
+	 * port would make every second klopfd on a host (tests, a staging
+	 * instance) fail to start. */
+	m->metrics = false;
 	if ((m->addresses[0] = strdup("127.0.0.1")) == NULL)
 		return -1;
 	m->naddresses = 1;

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "lobby.h"
 #include "log.h"
+#include "metrics.h"
 #include "session.h"
 #include "store.h"
 #include "usercmd.h"
@@ -88,6 +89,7 @@ run(struct config *cfg, bool debug)
 	struct lobby *lb;
 	struct session *s;
 	struct web *w;
+	struct metrics *mx = NULL;      /* NULL: metrics off */
 	GMainLoop *loop;
 	char err[512];
 	int level = log_level_parse(cfg->log_level);
@@ -98,17 +100,25 @@ run(struct config *cfg, bool debug)
 	tzset();
 	signal(SIGPIPE, SIG_IGN);
 
+	if (cfg->media.metrics && (mx = metrics_new(NULL,
+	    cfg->media.metrics_listen.addr, cfg->media.metrics_listen.port,
+	    err, sizeof(err))) == NULL) {
+		fprintf(stderr, "klopfd: %s\n", err);
+		return 1;
+	}
 	st = store_open(cfg->state_dir, err, sizeof(err));
 	if (st == NULL) {
 		log_error("%s", err);
+		metrics_free(mx);
 		return 1;
 	}
 	lb = lobby_new(cfg);
-	s = session_new(cfg, lb, st);
+	s = session_new(cfg, lb, st, mx);
 	if (s == NULL || session_restore(s) != 0) {
 		if (s != NULL)  /* session_new said why it failed */
 			log_error("cannot read the saved state from %s/%s",
 			    cfg->state_dir, STORE_FILE);
+		metrics_free(mx);
 		session_free(s);
 		lobby_free(lb);
 		store_close(st);
@@ -118,6 +128,7 @@ run(struct config *cfg, bool debug)
 	w = web_new(cfg, loop, session_web_handlers(), s, err, sizeof(err));
 	if (w == NULL) {
 		log_error("%s", err);
+		metrics_free(mx);
 		g_main_loop_unref(loop);
 		session_free(s);
 		lobby_free(lb);
@@ -132,6 +143,13 @@ run(struct config *cfg, bool debug)
 		    cfg->tls_cert ? "https" : "http", v6 ? "[" : "",
 		    cfg->listen[i].addr, v6 ? "]" : "", web_port(w, i));
 	}
+	if (mx != NULL) {
+		bool v6 = strchr(cfg->media.metrics_listen.addr, ':') != NULL;
+
+		fprintf(stderr, "klopfd: metrics at http://%s%s%s:%d/metrics\n",
+		    v6 ? "[" : "", cfg->media.metrics_listen.addr,
+		    v6 ? "]" : "", metrics_port(mx));
+	}
 	log_info("klopfd %s serving %d offices, state in %s", KLOPF_VERSION,
 	    cfg->noffices, cfg->state_dir);
 	g_unix_signal_add(SIGINT, on_signal, loop);
@@ -139,6 +157,7 @@ run(struct config *cfg, bool debug)
 	g_timeout_add_seconds(1, on_tick, s);
 	g_main_loop_run(loop);
 
+	metrics_free(mx);
 	web_free(w);
 	session_free(s);
 	lobby_free(lb);

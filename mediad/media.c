@@ -12,11 +12,13 @@
 #include "media.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dtls.h"
 #include "log.h"
+#include "metrics.h"
 #include "peer.h"
 #include "proto.h"
 #include "rtcp.h"
@@ -29,11 +31,6 @@
 #define SEND_CAP (PEER_MAX_DATAGRAM + KSRTP_RTCP_OVERHEAD_MAX)
 #define REMB_MAX_AGE_US (5 * G_USEC_PER_SEC)
 
-/* Forwarding delay buckets, microseconds (the last is +Inf). */
-static const int64_t delay_bounds_us[] = {
-	100, 250, 500, 1000, 2500, 5000, 10000, 25000,
-};
-#define NDELAY (sizeof(delay_bounds_us) / sizeof(delay_bounds_us[0]))
 
 struct mroom;
 
@@ -80,8 +77,7 @@ struct media {
 	uint64_t rtp_in, rtp_fwd, rtp_dropped, rtcp_in, rtcp_fwd;
 	uint64_t pli_fwd, pli_limited, nack_fwd, remb_sent, rr_sent;
 	uint64_t removed_idle, removed_failed, legs_made;
-	uint64_t delay_count, delay_sum_us;
-	uint64_t delay_bucket[NDELAY + 1];
+	struct metrics_histogram delay;         /* receive -> send */
 };
 
 /* --- helpers --- */
@@ -103,20 +99,6 @@ random_ssrc(void)
 		v = g_random_int();
 	while (v == 0);
 	return v;
-}
-
-static void
-observe_delay(struct media *m, int64_t us)
-{
-	size_t i = 0;
-
-	if (us < 0)
-		us = 0;
-	while (i < NDELAY && us > delay_bounds_us[i])
-		i++;
-	m->delay_bucket[i]++;
-	m->delay_count++;
-	m->delay_sum_us += (uint64_t)us;
 }
 
 static struct mroom *
@@ -678,7 +660,8 @@ leg_rtp(void *ud, uint8_t *buf, size_t len)
 		memcpy(m->buf, buf, len);
 		if (peer_send_rtp(s->peer, m->buf, len, sizeof(m->buf)) == 0) {
 			m->rtp_fwd++;
-			observe_delay(m, g_get_monotonic_time() - t0);
+			metrics_histogram_observe(&m->delay,
+			    (uint64_t)(g_get_monotonic_time() - t0));
 		}
 	}
 }
@@ -956,6 +939,8 @@ media_new(const struct config *cfg, GMainContext *ctx,
 		return NULL;
 	}
 	m->rooms = g_hash_table_new(g_int64_hash, g_int64_equal);
+	metrics_histogram_init(&m->delay, METRICS_DELAY_BOUNDS_US,
+	    METRICS_DELAY_NBOUNDS);
 	m->sdp_a = g_malloc0(sizeof(struct sdp));
 	m->sdp_b = g_malloc0(sizeof(struct sdp));
 	m->text = g_malloc0(SDP_OUT_MAX + 1);
@@ -1004,26 +989,88 @@ media_free(struct media *m)
 static void
 counter(GString *o, const char *name, const char *help, uint64_t v)
 {
-	g_string_append_printf(o, "# HELP %s %s\n# TYPE %s counter\n"
-	    "%s %" PRIu64 "\n", name, help, name, name, v);
+	metrics_help_type(o, name, "counter", help);
+	metrics_value_u64(o, name, NULL, v);
+}
+
+/* Per connection: room, participant and leg as labels. The list is as
+ * long as the participants, written only when scraped. */
+static void
+peer_series(struct media *m, GString *o)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} f[] = {
+		{ "klopf_media_peer_rx_packets_total", "Datagrams received.",
+		    offsetof(struct peer_stats, rx_packets) },
+		{ "klopf_media_peer_rx_bytes_total", "Bytes received.",
+		    offsetof(struct peer_stats, rx_bytes) },
+		{ "klopf_media_peer_tx_packets_total", "SRTP/SRTCP sent.",
+		    offsetof(struct peer_stats, tx_packets) },
+		{ "klopf_media_peer_tx_bytes_total", "Bytes sent.",
+		    offsetof(struct peer_stats, tx_bytes) },
+		{ "klopf_media_peer_dropped_total", "Datagrams dropped (not "
+		    "demultiplexable, before the keys, failed authentication or "
+		    "replay, refused DTLS).", SIZE_MAX },
+	};
+	GHashTableIter it;
+	gpointer v;
+
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+		metrics_help_type(o, f[k].name, "counter", f[k].help);
+		g_hash_table_iter_init(&it, m->rooms);
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			struct mroom *mr = v;
+
+			for (int i = 0; i < ROOM_MAX_MEMBERS; i++)
+				for (int leg = 0; leg < 2; leg++) {
+					struct mleg *l = leg ? mr->sub[i] :
+					    mr->pub[i];
+					struct peer_stats ps;
+					char labels[96];
+					uint64_t val;
+
+					if (l == NULL)
+						continue;
+					peer_stats(l->peer, &ps);
+					val = f[k].off != SIZE_MAX ?
+					    *(const uint64_t *)(const
+					    void *)((const char *)&ps + f[k].off) :
+					    ps.dropped_other + ps.dropped_not_ready +
+					    ps.dropped_srtp_auth +
+					    ps.dropped_srtp_replay +
+					    ps.dropped_srtp_other + ps.dropped_dtls;
+					snprintf(labels, sizeof(labels),
+					    "room=\"%" PRIu64 "\",pid=\"p%u\","
+					    "leg=\"%s\"", mr->id,
+					    mr->r.members[i].pid, leg ?
+					    "subscribe" : "publish");
+					metrics_value_u64(o, f[k].name, labels,
+					    val);
+				}
+		}
+	}
 }
 
 void
-media_metrics(struct media *m, GString *o)
+media_metrics(void *ud, GString *o)
 {
+	struct media *m = ud;
 	GHashTableIter it;
 	gpointer v;
-	uint64_t members = 0, cum = 0;
+	uint64_t members = 0;
 
 	g_hash_table_iter_init(&it, m->rooms);
 	while (g_hash_table_iter_next(&it, NULL, &v))
 		members += room_member_count(&((struct mroom *)v)->r);
-	g_string_append_printf(o, "# HELP klopf_media_rooms Rooms with "
-	    "media.\n# TYPE klopf_media_rooms gauge\nklopf_media_rooms %u\n",
+	metrics_help_type(o, "klopf_media_rooms", "gauge",
+	    "Consultation rooms with media.");
+	metrics_value_u64(o, "klopf_media_rooms", NULL,
 	    g_hash_table_size(m->rooms));
-	g_string_append_printf(o, "# HELP klopf_media_participants "
-	    "Participants with media.\n# TYPE klopf_media_participants "
-	    "gauge\nklopf_media_participants %" PRIu64 "\n", members);
+	metrics_help_type(o, "klopf_media_participants", "gauge",
+	    "Participants with media.");
+	metrics_value_u64(o, "klopf_media_participants", NULL, members);
 	counter(o, "klopf_media_rtp_received_total",
 	    "RTP packets received from publishers.", m->rtp_in);
 	counter(o, "klopf_media_rtp_forwarded_total",
@@ -1043,27 +1090,18 @@ media_metrics(struct media *m, GString *o)
 	    "NACKs passed on to publishers.", m->nack_fwd);
 	counter(o, "klopf_media_remb_total", "REMB messages sent.",
 	    m->remb_sent);
+	counter(o, "klopf_media_receiver_reports_total",
+	    "Receiver reports sent to publishers.", m->rr_sent);
 	counter(o, "klopf_media_removed_idle_total",
 	    "Participants removed after 10 s of silence.", m->removed_idle);
 	counter(o, "klopf_media_removed_failed_total",
 	    "Participants removed after their connection failed.",
 	    m->removed_failed);
-	g_string_append(o, "# HELP klopf_media_forward_delay_seconds Time "
-	    "from receiving an RTP packet to sending it on.\n"
-	    "# TYPE klopf_media_forward_delay_seconds histogram\n");
-	for (size_t i = 0; i <= NDELAY; i++) {
-		cum += m->delay_bucket[i];
-		if (i < NDELAY)
-			g_string_append_printf(o,
-			    "klopf_media_forward_delay_seconds_bucket"
-			    "{le=\"%g\"} %" PRIu64 "\n",
-			    (double)delay_bounds_us[i] / 1e6, cum);
-		else
-			g_string_append_printf(o,
-			    "klopf_media_forward_delay_seconds_bucket"
-			    "{le=\"+Inf\"} %" PRIu64 "\n", cum);
-	}
-	g_string_append_printf(o, "klopf_media_forward_delay_seconds_sum %.6f\n"
-	    "klopf_media_forward_delay_seconds_count %" PRIu64 "\n",
-	    (double)m->delay_sum_us / 1e6, m->delay_count);
+	counter(o, "klopf_media_connections_total",
+	    "Media connections (PeerConnections) made.", m->legs_made);
+	peer_series(m, o);
+	metrics_help_type(o, "klopf_media_forward_delay_seconds", "histogram",
+	    "Time from receiving an RTP packet to sending it on.");
+	metrics_histogram_write(o, "klopf_media_forward_delay_seconds", NULL,
+	    &m->delay);
 }

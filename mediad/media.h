@@ -76,7 +76,8 @@ void media_conn_gone(struct media *m, uint64_t conn);
  * session tells them the room closed). */
 void media_room_closed(struct media *m, uint64_t room);
 
-/* Counters, Prometheus text appended to out. */
-void media_metrics(struct media *m, GString *out);
+/* A metrics writer (metrics.h): the counters as Prometheus text appended
+ * to out; ud is the struct media. */
+void media_metrics(void *ud, GString *out);
 
 #endif

@@ -19,6 +19,7 @@
 #include "invite.h"
 #include "log.h"
 #include "media.h"
+#include "metrics.h"
 #include "proto.h"
 #include "token.h"
 #include "view.h"
@@ -62,6 +63,7 @@ struct session {
 	GHashTable *by_room;    /* uint64 room -> GPtrArray of guest conn */
 	struct media *media;
 	struct invites *invites;
+	struct metrics *mx;     /* NULL: metrics off */
 	uint64_t next_serial;
 	int64_t last_purge;
 };
@@ -1210,7 +1212,8 @@ array_free(gpointer p)
 }
 
 struct session *
-session_new(const struct config *cfg, struct lobby *lb, struct store *st)
+session_new(const struct config *cfg, struct lobby *lb, struct store *st,
+    struct metrics *mx)
 {
 	struct session *s = g_new0(struct session, 1);
 	static const struct media_hooks media_hooks = { media_push };
@@ -1235,6 +1238,8 @@ session_new(const struct config *cfg, struct lobby *lb, struct store *st)
 		session_free(s);
 		return NULL;
 	}
+	s->mx = mx;
+	metrics_add_writer(mx, media_metrics, s->media);
 	return s;
 }
 
@@ -1246,6 +1251,7 @@ session_free(struct session *s)
 
 	if (s == NULL)
 		return;
+	metrics_remove_writer(s->mx, media_metrics, s->media);
 	media_free(s->media);
 	invites_free(s->invites);
 	auth_free(s->auth);

@@ -19,10 +19,13 @@
 
 #define SESSION_BAD_LIMIT 10    /* bad messages per minute before closing */
 
+struct metrics;
 struct session;
 
+/* mx may be NULL (metrics off); the media counters are registered with
+ * it. NULL, after logging why, if the media plane cannot start. */
 struct session *session_new(const struct config *cfg, struct lobby *lb,
-    struct store *st);
+    struct store *st, struct metrics *mx);
 void session_free(struct session *s);
 /* The handlers to give web_new(), with the session as ud. */
 const struct web_handlers *session_web_handlers(void);

@@ -16,7 +16,7 @@ import { launch, onlyLoopback } from './lib/browser.mjs';
 import { joinAndCall, received, waitFor } from './lib/rawcall.mjs';
 import { TESTS_DIR, CLERKS, Scope, stateTemplate, sleep } from '../proto/lib/harness.mjs';
 
-const CONF = path.join(TESTS_DIR, 'fixtures', 'conf', 'media.conf');
+const CONF = path.join(TESTS_DIR, 'fixtures', 'conf', 'media-metrics.conf');
 
 // Every port of an a=candidate line in klopfd's SDPs.
 const ports = (sdps) => [...new Set(sdps.flatMap((s) =>
@@ -58,12 +58,14 @@ describe('a consultation under attack', { timeout: 120000 }, () => {
     let room;
     let anna;
     let pages;
+    let daemon;
 
     before(async () => {
         assert.ok(onlyLoopback(), 'run me through tests/browser/run');
         const template = await stateTemplate(CONF, CLERKS);
         const d = await scope.start({ conf: CONF, stateDir: scope.copy(template) });
         port = d.port;
+        daemon = d;
         anna = await scope.clerk(port, 'anna', CLERKS.anna.password);
         const cit = await scope.citizen(port, 'amt-a', { name: 'Erika' });
         room = (await anna.request({ type: 'admit', ticket: cit.ticket.id })).room.id;
@@ -124,6 +126,22 @@ describe('a consultation under attack', { timeout: 120000 }, () => {
         // and klopfd still greets a newcomer
         const c = await scope.connect(port);
         assert.equal(c.welcome.type, 'welcome');
+        // /metrics counted the media
+        const mport = /klopfd: metrics at http:\/\/127\.0\.0\.1:(\d+)\/metrics/
+            .exec(daemon.stderrText())[1];
+        const text = await (await fetch(`http://127.0.0.1:${mport}/metrics`)).text();
+        const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+        const sum = (name) => [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))]
+            .reduce((a, m) => a + Number(m[1]), 0);
+        assert.equal(value('klopf_media_rooms'), 1);
+        assert.equal(value('klopf_media_participants'), 2);
+        assert.ok(value('klopf_media_rtp_forwarded_total') > 1000, 'forwarded');
+        assert.ok(value('klopf_media_forward_delay_seconds_count') > 1000, 'delays observed');
+        assert.ok(value('klopf_media_remb_total') > 0, 'REMB sent');
+        // (libnice drops datagrams from addresses no check has verified
+        // before klopfd sees them, so the garbage does not even count)
+        assert.ok(sum('klopf_media_peer_rx_packets_total') > 1000,
+            text.split('\n').filter((l) => l.includes('peer_rx_packets')).join('\n'));
     });
 
     test('a publisher whose DTLS fingerprint is not the one it announced is dropped', async () => {
