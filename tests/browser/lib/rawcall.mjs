@@ -8,7 +8,10 @@ import { sleep } from '../../proto/lib/harness.mjs';
 // microphone, subscribes and answers every offer. Keeps what the test
 // reads in window.k.
 export async function joinAndCall({ port, token, name, room, badFingerprint }) {
-    const k = { log: [], participants: [], answers: [] };
+    const k = { log: [], participants: [], seen: [], answers: [] };
+    // another certificate's fingerprint in place of the page's own
+    const munge = (text) => text.replace(/a=fingerprint:sha-256 (\S+)/g, (all, fp) =>
+        `a=fingerprint:sha-256 ${fp.split(':').map((x) => (x === 'AA' ? 'BB' : 'AA')).join(':')}`);
     window.k = k;
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, ['klopf.v1']);
     let id = 1;
@@ -27,13 +30,16 @@ export async function joinAndCall({ port, token, name, room, badFingerprint }) {
             pending.delete(m.id);
             return;
         }
-        if (m.type === 'participants') k.participants = m.participants.map((p) => p.pid);
+        if (m.type === 'participants') {
+            k.participants = m.participants.map((p) => p.pid);
+            for (const p of k.participants) if (!k.seen.includes(p)) k.seen.push(p);
+        }
         if (m.type === 'subscribe_offer') {
             k.answers.push(m.sdp);
             await sub.setRemoteDescription({ type: 'offer', sdp: m.sdp });
             await sub.setLocalDescription(await sub.createAnswer());
             await req({ type: 'subscribe_answer', room, version: m.version,
-                sdp: sub.localDescription.sdp });
+                sdp: badFingerprint ? munge(sub.localDescription.sdp) : sub.localDescription.sdp });
         }
     };
     await new Promise((r) => { ws.onopen = r; });
@@ -45,10 +51,7 @@ export async function joinAndCall({ port, token, name, room, badFingerprint }) {
     for (const t of stream.getTracks()) pub.addTransceiver(t, { direction: 'sendonly', streams: [stream] });
     await pub.setLocalDescription(await pub.createOffer());
     let sdp = pub.localDescription.sdp;
-    if (badFingerprint) {
-        sdp = sdp.replace(/a=fingerprint:sha-256 (\S+)/g, (all, fp) =>
-            `a=fingerprint:sha-256 ${fp.split(':').map((x) => x === 'AA' ? 'BB' : 'AA').join(':')}`);
-    }
+    if (badFingerprint) sdp = munge(sdp);
     const pa = await req({ type: 'publish', room, sdp });
     if (pa.type !== 'publish_answer') throw new Error(JSON.stringify(pa));
     k.publishAnswer = pa.sdp;
