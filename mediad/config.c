@@ -627,6 +627,14 @@ office_bitrate(struct loader *ld, const config_setting_t *s,
 	    &o->bitrate_kbps);
 }
 
+static void
+office_appointments(struct loader *ld, const config_setting_t *s,
+    struct config_office *o, size_t off)
+{
+	(void)off;
+	cfg_load_appointments(ld, s, o);
+}
+
 static const struct office_setting {
 	const char *name;
 	void (*load)(struct loader *, const config_setting_t *,
@@ -648,6 +656,7 @@ static const struct office_setting {
 	{ "anonymous", office_anonymous, 0, OFFICE_OTHER },
 	{ "avg_minutes", office_avg_minutes, 0, OFFICE_OTHER },
 	{ "bitrate_kbps", office_bitrate, 0, OFFICE_OTHER },
+	{ "appointments", office_appointments, 0, OFFICE_OTHER },
 };
 #define NOFFICE_SETTINGS (sizeof(office_settings) / sizeof(office_settings[0]))
 
@@ -701,6 +710,7 @@ load_office(struct loader *ld, const config_setting_t *s,
 		os->load(ld, e, o, os->off);
 	}
 	office_missing(ld, s, o, n, seen);
+	cfg_appt_check(ld, s, o);
 	if (!(seen & OFFICE_LANGUAGES))
 		if (cfg_set_string(ld, &o->languages[0], "de") == 0)
 			o->nlanguages = 1;
@@ -757,6 +767,7 @@ static const struct top_setting {
 	{ "decline_messages", load_decline_messages, 0 },
 	{ "offices", load_offices, 0 },
 	{ "media", cfg_load_media, 0 },
+	{ "closed_dates", cfg_load_closed_dates, 0 },
 };
 #define NTOP_SETTINGS (sizeof(top_settings) / sizeof(top_settings[0]))
 

@@ -28,6 +28,23 @@ struct config_range {
 	int end;
 };
 
+#define CONFIG_MAX_CLOSED 64     /* closed dates per office, and globally */
+
+/* Appointments of an office (klopfd.conf(5), "appointments"). Dates are
+ * local calendar days written as yyyymmdd (20261224). */
+struct config_appointments {
+	bool enabled;           /* the group is present */
+	/* weekly hours for appointments, like config_office.hours; each
+	 * range lies inside the office's consultation hours */
+	struct config_range hours[7][CONFIG_MAX_RANGES];
+	int nhours[7];
+	int slot_minutes;       /* 5..480, default 20 */
+	int horizon_days;       /* how far ahead, 1..365, default 28 */
+	int notice_minutes;     /* not sooner than, 0..20160, default 120 */
+	int closed[CONFIG_MAX_CLOSED]; /* office closed on these days */
+	int nclosed;
+};
+
 struct config_office {
 	char id[CONFIG_ID_MAX + 1];
 	char *name_de;          /* required */
@@ -44,6 +61,7 @@ struct config_office {
 	int avg_minutes;        /* average consultation length, 1..480 */
 	int bitrate_kbps;       /* per-publisher cap, 64..20000; 0 = use
 	                           media.bitrate_kbps */
+	struct config_appointments appt;
 };
 
 struct config_listen {
@@ -108,6 +126,9 @@ struct config {
 	struct config_office offices[CONFIG_MAX_OFFICES];
 	int noffices;
 	struct config_media media;
+	int closed[CONFIG_MAX_CLOSED]; /* every office is closed on these days
+	                           (public holidays), yyyymmdd */
+	int nclosed;
 };
 
 /* Reads and validates FILE. On success returns a new config (free with
@@ -138,5 +159,8 @@ const struct config_office *config_office_find(const struct config *c,
  * human message in msg. Exposed for the unit tests. */
 int config_parse_hours(struct config_office *o, const char *spec,
     char *msg, size_t msglen);
+/* The same into any week of ranges (appointment hours). */
+int config_parse_week(struct config_range hours[7][CONFIG_MAX_RANGES],
+    int nhours[7], const char *spec, char *msg, size_t msglen);
 
 #endif

@@ -68,6 +68,17 @@ void cfg_load_media(struct loader *ld, const config_setting_t *s,
     size_t off);
 void cfg_media_free(struct config_media *m);
 
+/* config_appt.c: an office's "appointments" group and the top-level
+ * "closed_dates"; cfg_appt_check runs after the whole office is read. */
+void cfg_load_appointments(struct loader *ld, const config_setting_t *s,
+    struct config_office *o);
+void cfg_appt_check(struct loader *ld, const config_setting_t *s,
+    struct config_office *o);
+void cfg_load_closed_dates(struct loader *ld, const config_setting_t *s,
+    size_t off);
+/* "2026-12-24" -> 20261224, or -1 if it is not a real date. */
+int cfg_parse_date(const char *s);
+
 /* Writes a plain-language message into msg (msglen may be 0). */
 void cfg_say(char *msg, size_t msglen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

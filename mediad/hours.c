@@ -173,33 +173,35 @@ overlap_msg(const struct config_range *a, const struct config_range *b,
 	return -1;
 }
 
-/* Checks that ranges r (count n) fit into day wday of o without overlap. */
+/* Checks that ranges r (count n) fit into day wday without overlap. */
 static int
-check_day(const struct config_office *o, int wday,
-    const struct config_range *r, int n, char *msg, size_t msglen)
+check_day(struct config_range hours[7][CONFIG_MAX_RANGES],
+    const int nhours[7], int wday, const struct config_range *r, int n,
+    char *msg, size_t msglen)
 {
 	int i, j;
 
-	if (o->nhours[wday] + n > CONFIG_MAX_RANGES) {
+	if (nhours[wday] + n > CONFIG_MAX_RANGES) {
 		cfg_say(msg, msglen, "more than %d time ranges on %s",
 		    CONFIG_MAX_RANGES, wday_name(wday));
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		for (j = 0; j < o->nhours[wday]; j++)
-			if (r[i].start < o->hours[wday][j].end &&
-			    o->hours[wday][j].start < r[i].end)
-				return overlap_msg(&o->hours[wday][j], &r[i],
+		for (j = 0; j < nhours[wday]; j++)
+			if (r[i].start < hours[wday][j].end &&
+			    hours[wday][j].start < r[i].end)
+				return overlap_msg(&hours[wday][j], &r[i],
 				    wday, msg, msglen);
 	return 0;
 }
 
 /* Inserts r into day wday, keeping the ranges sorted by start. */
 static void
-insert_range(struct config_office *o, int wday, struct config_range r)
+insert_range(struct config_range hours[7][CONFIG_MAX_RANGES], int nhours[7],
+    int wday, struct config_range r)
 {
-	struct config_range *h = o->hours[wday];
-	int i = o->nhours[wday]++;
+	struct config_range *h = hours[wday];
+	int i = nhours[wday]++;
 
 	for (; i > 0 && h[i - 1].start > r.start; i--)
 		h[i] = h[i - 1];
@@ -248,6 +250,13 @@ int
 config_parse_hours(struct config_office *o, const char *spec, char *msg,
     size_t msglen)
 {
+	return config_parse_week(o->hours, o->nhours, spec, msg, msglen);
+}
+
+int
+config_parse_week(struct config_range hours[7][CONFIG_MAX_RANGES],
+    int nhours[7], const char *spec, char *msg, size_t msglen)
+{
 	struct config_range r[CONFIG_MAX_RANGES];
 	const char *p = spec + strspn(spec, " \t");
 	size_t toklen = strcspn(p, " \t");
@@ -269,11 +278,11 @@ config_parse_hours(struct config_office *o, const char *spec, char *msg,
 			    msg, msglen);
 	for (wday = 0; wday < 7; wday++)
 		if ((days & (1u << wday)) &&
-		    check_day(o, wday, r, nr, msg, msglen) == -1)
+		    check_day(hours, nhours, wday, r, nr, msg, msglen) == -1)
 			return -1;
 	for (wday = 0; wday < 7; wday++)
 		for (i = 0; (days & (1u << wday)) && i < nr; i++)
-			insert_range(o, wday, r[i]);
+			insert_range(hours, nhours, wday, r[i]);
 	return 0;
 }
 

@@ -819,6 +819,63 @@ test_media_wrong_kinds_and_ranges(void **state)
 	    NULL);
 }
 
+/* --- appointments ------------------------------------------------------ */
+
+static void
+test_appointments(void **state)
+{
+	struct config *c = load_good(FIXTURES "good-appointments.conf");
+	const struct config_appointments *a = &c->offices[0].appt;
+	const struct config_appointments *d = &c->offices[1].appt;
+
+	(void)state;
+	assert_int_equal(c->nclosed, 2);
+	assert_int_equal(c->closed[0], 20261225);
+	assert_int_equal(c->closed[1], 20261226);
+	assert_true(a->enabled);
+	assert_int_equal(a->nhours[TUE], 1);
+	assert_int_equal(a->hours[TUE][0].start, HM(9, 0));
+	assert_int_equal(a->hours[THU][0].end, HM(16, 0));
+	assert_int_equal(a->nhours[MON], 0);
+	assert_int_equal(a->slot_minutes, 30);
+	assert_int_equal(a->horizon_days, 14);
+	assert_int_equal(a->notice_minutes, 60);
+	assert_int_equal(a->nclosed, 1);
+	assert_int_equal(a->closed[0], 20261224);
+	/* the defaults */
+	assert_true(d->enabled);
+	assert_int_equal(d->slot_minutes, 20);
+	assert_int_equal(d->horizon_days, 28);
+	assert_int_equal(d->notice_minutes, 120);
+	config_free(c);
+	/* no group, no appointments */
+	c = load_good(FIXTURES "good-minimal.conf");
+	assert_false(c->offices[0].appt.enabled);
+	config_free(c);
+}
+
+static void
+test_appointment_mistakes(void **state)
+{
+	(void)state;
+	expect_errors(FIXTURES "bad-appointments.conf",
+	    "2: \"2026-02-29\" is not a date written as YYYY-MM-DD, such as "
+	    "\"2026-12-24\"",
+	    "2: \"24.12.2026\" is not a date written as YYYY-MM-DD, such as "
+	    "\"2026-12-24\"",
+	    "11: \"slot_minutes\" must be between 5 and 480, not 2",
+	    "12: \"2026-13-01\" is not a date written as YYYY-MM-DD, such as "
+	    "\"2026-12-24\"",
+	    "13: unknown setting \"colour\" in \"appointments\"",
+	    "4: office \"amt\": appointment hours Mo 11:50-12:00 are shorter "
+	    "than one slot of 20 minutes",
+	    "4: office \"amt\": appointment hours Sa 09:00-10:00 are outside "
+	    "its consultation hours",
+	    "21: \"appointments\" needs \"hours\", e.g. hours = "
+	    "[ \"Di 14:00-18:00\" ];",
+	    NULL);
+}
+
 int
 main(void)
 {
@@ -835,6 +892,8 @@ main(void)
 		cmocka_unit_test(test_bad_hours_each_reported_at_its_line),
 		cmocka_unit_test(test_bad_listen_addresses),
 		cmocka_unit_test(test_office_mistakes),
+		cmocka_unit_test(test_appointments),
+		cmocka_unit_test(test_appointment_mistakes),
 		cmocka_unit_test(test_tls_cert_without_key),
 		cmocka_unit_test(test_plain_http_only_on_loopback),
 		cmocka_unit_test(test_general_settings_and_missing_offices),
