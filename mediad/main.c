@@ -118,8 +118,8 @@ run(struct config *cfg, bool debug)
 		if (s != NULL)  /* session_new said why it failed */
 			log_error("cannot read the saved state from %s/%s",
 			    cfg->state_dir, STORE_FILE);
-		metrics_free(mx);
 		session_free(s);
+		metrics_free(mx);  /* after the session: it removes its writers */
 		lobby_free(lb);
 		store_close(st);
 		return 1;
@@ -128,9 +128,9 @@ run(struct config *cfg, bool debug)
 	w = web_new(cfg, loop, session_web_handlers(), s, err, sizeof(err));
 	if (w == NULL) {
 		log_error("%s", err);
-		metrics_free(mx);
 		g_main_loop_unref(loop);
 		session_free(s);
+		metrics_free(mx);
 		lobby_free(lb);
 		store_close(st);
 		return 1;
@@ -157,9 +157,9 @@ run(struct config *cfg, bool debug)
 	g_timeout_add_seconds(1, on_tick, s);
 	g_main_loop_run(loop);
 
-	metrics_free(mx);
 	web_free(w);
 	session_free(s);
+	metrics_free(mx);  /* last: the session's media removes its writers */
 	lobby_free(lb);
 	store_close(st);
 	g_main_loop_unref(loop);
