@@ -87,6 +87,28 @@ static const char *const migrations[] = {
 	"  office TEXT,"
 	"  ticket_id INTEGER,"
 	"  room_id INTEGER);",
+	/* 2: appointments. At most one live booking (or block) per office
+	 * and slot: the partial unique index makes the second of two
+	 * simultaneous bookings fail inside sqlite. */
+	"CREATE TABLE bookings ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  code_hash BLOB UNIQUE,"
+	"  office TEXT NOT NULL,"
+	"  slot_start INTEGER NOT NULL,"
+	"  slot_end INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('booked', 'arrived', 'done',"
+	"    'no_show', 'cancelled', 'blocked')),"
+	"  name TEXT,"
+	"  topic TEXT,"
+	"  lang TEXT NOT NULL DEFAULT 'de',"
+	"  message TEXT,"
+	"  addr_hash BLOB,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX bookings_slot ON bookings(office, slot_start)"
+	"  WHERE state IN ('booked', 'arrived', 'blocked');"
+	"CREATE INDEX bookings_office_time ON bookings(office, slot_start);"
+	"CREATE INDEX bookings_addr ON bookings(addr_hash, created_at);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -230,7 +252,7 @@ static const char *const stmt_sql[S_NSTMT] = {
 };
 
 struct store {
-	sqlite3 *db;
+	sqlite3 *db;            /* also used by store_booking.c */
 	sqlite3_stmt *stmt[S_NSTMT];
 };
 
@@ -1176,4 +1198,10 @@ store_audit(struct store *st, int64_t at, const char *actor,
 	bind_ref(s, 5, (int64_t)ticket, &rc);
 	bind_ref(s, 6, (int64_t)room, &rc);
 	return exec_stmt(st, S_AUDIT, rc, "write audit");
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
 }

@@ -18,7 +18,7 @@
 #include "lobby.h"
 
 #define STORE_FILE "klopf.db"
-#define STORE_SCHEMA_VERSION 1  /* latest migration; see store.c */
+#define STORE_SCHEMA_VERSION 2  /* latest migration; see store.c */
 #define STORE_USER_MAX 64       /* clerk name: [a-z0-9._-], 1..64 chars */
 #define STORE_MAX_CLERK_OFFICES CONFIG_MAX_OFFICES
 
@@ -27,6 +27,7 @@ enum store_err {
 	STORE_E_IO = -1,        /* sqlite failed; message logged */
 	STORE_E_EXISTS = -2,    /* clerk name taken */
 	STORE_E_NOTFOUND = -3,  /* no such clerk / session */
+	STORE_E_TAKEN = -4,     /* the slot is booked already */
 };
 
 struct store;
@@ -114,5 +115,9 @@ int store_session_purge(struct store *st, int64_t now);
 
 int store_audit(struct store *st, int64_t at, const char *actor,
     const char *action, const char *office, uint64_t ticket, uint64_t room);
+
+/* The open database, for the store's other files (store_booking.c). */
+struct sqlite3;
+struct sqlite3 *store_db(struct store *st);
 
 #endif

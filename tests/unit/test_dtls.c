@@ -31,6 +31,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "dtls.h"
 
 #define Q_MAX 64
@@ -289,23 +291,10 @@ negotiate(const char *client_profiles, const char *server_profiles)
 	return p;
 }
 
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void
 make_tmpdir(char dir[64])
 {
-	strcpy(dir, "/tmp/klopf-dtls-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-}
-
-static void
-rm_tmpdir(const char *dir)
-{
-	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_make(dir, 64, "dtls");
 }
 
 /* Runs a shell command quietly; fails the test unless it exits 0. */
@@ -444,7 +433,7 @@ test_identity_saved_as_pem_loads_with_same_fingerprint(void **state)
 		p = strstr(text, "Signature Algorithm: ecdsa-with-SHA256");
 		assert_non_null(p);
 	}
-	rm_tmpdir(dir);
+	tmpdir_remove(dir);
 }
 
 static void
@@ -479,7 +468,7 @@ test_identity_load_refuses_missing_and_mismatched_files(void **state)
 	    key, dir);
 	snprintf(junk, sizeof(junk), "%s/enc.key", dir);
 	assert_null(dtls_identity_load(cert, junk));
-	rm_tmpdir(dir);
+	tmpdir_remove(dir);
 }
 
 /* --- handshakes ---------------------------------------------------------- */
@@ -1001,7 +990,7 @@ test_rsa_client_certificate_from_openssl_cli_connects(void **state)
 	assert_connected(n);
 	assert_keys_mirrored(n, DTLS_SRTP_AES128_CM_SHA1_80);
 	net_free(n);
-	rm_tmpdir(dir);
+	tmpdir_remove(dir);
 }
 
 static void
@@ -1036,7 +1025,7 @@ test_certificate_larger_than_mtu_is_fragmented(void **state)
 	assert_keys_mirrored(n, DTLS_SRTP_AEAD_AES_128_GCM);
 	net_free(n);
 	dtls_identity_free(big);
-	rm_tmpdir(dir);
+	tmpdir_remove(dir);
 }
 
 /* --- against the openssl command over UDP on 127.0.0.1 ------------------- */
@@ -1189,7 +1178,7 @@ interop_with_s_server(const char *profile, size_t salt_len)
 	assert_memory_equal(km + 4 * kl + 2 * sl, want, 2 * sl);
 	dtls_free(d);
 	dtls_identity_free(sid);
-	rm_tmpdir(dir);
+	tmpdir_remove(dir);
 }
 
 static void

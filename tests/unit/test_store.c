@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tmpdir.h"
 #include <sqlite3.h>
 
 #include "log.h"
@@ -32,20 +34,13 @@ struct fx {
 /* --- helpers ------------------------------------------------------------ */
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	char err[256];
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/klopf-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tmpdir_make(f->dir, sizeof(f->dir), "store");
 	f->st = store_open(f->dir, err, sizeof(err));
 	if (f->st == NULL)
 		fail_msg("store_open: %s", err);
@@ -59,7 +54,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->st);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
@@ -356,7 +351,8 @@ test_failed_migration_changes_nothing(void **state)
 	/* a version-0 file where migration 1 cannot run */
 	store_close(f->st);
 	f->st = NULL;
-	sql_exec(f, "DROP TABLE rooms; DROP TABLE tickets; DROP TABLE sessions;"
+	sql_exec(f, "DROP TABLE bookings; DROP TABLE rooms; DROP TABLE tickets;"
+	    " DROP TABLE sessions;"
 	    " DROP TABLE clerk_offices; DROP TABLE clerks;"
 	    " PRAGMA user_version = 0");
 	assert_null(store_open(f->dir, err, sizeof(err)));
