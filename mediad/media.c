@@ -863,7 +863,11 @@ leg_dead(const struct mleg *l, int64_t now, bool *idle)
 	if (l->failed || peer_get_state(l->peer) == PEER_FAILED ||
 	    peer_get_state(l->peer) == PEER_CLOSED)
 		return true;
-	if (peer_idle_us(l->peer, now) > MEDIA_IDLE_S * G_USEC_PER_SEC) {
+	/* A leg without an answer yet has nothing to hear from: a member
+	 * alone in the room gets no subscribe offer until someone else
+	 * publishes. Its WebSocket still ties it to the room. */
+	if (l->remote_set &&
+	    peer_idle_us(l->peer, now) > MEDIA_IDLE_S * G_USEC_PER_SEC) {
 		*idle = true;
 		return true;
 	}

@@ -484,7 +484,6 @@ sdp_offer_subscribe(const struct sdp_local *local,
 {
 	struct out o = { buf, size, 0, false };
 	const struct sdp_track *t;
-	char pt[4];
 	size_t i, n = 0;
 
 	memset(err, 0, sizeof *err);
@@ -494,12 +493,13 @@ sdp_offer_subscribe(const struct sdp_local *local,
 	    check_tracks(tracks, ntracks, err) < 0)
 		return -1;
 	put_session(&o, local);
+	/* Every line stays in the group, the inactive ones too: a browser
+	 * with bundlePolicy max-bundle refuses an offer whose lines are
+	 * outside the group, and a line rejected with port 0 could not be
+	 * reused for a later track anyway (RFC 8843 7.3.3). */
 	for (i = 0; i < ntracks; i++)
-		if (tracks[i].active)
-			put(&o, "%s %s", n++ ? "" : "a=group:BUNDLE",
-			    tracks[i].mid);
-	if (n)
-		put(&o, "\r\n");
+		put(&o, "%s %s", n++ ? "" : "a=group:BUNDLE", tracks[i].mid);
+	put(&o, "\r\n");
 	put(&o, "a=msid-semantic: WMS *\r\n");
 	for (i = 0; i < ntracks; i++) {
 		t = &tracks[i];
@@ -507,9 +507,11 @@ sdp_offer_subscribe(const struct sdp_local *local,
 			put_track(&o, t, ext, local);
 			continue;
 		}
-		snprintf(pt, sizeof pt, "%u", t->codec.pt);
-		put_rejected(&o, sdp_kind_name(t->kind), PROTO, pt, t->mid,
-		    local, SDP_SETUP_ACTPASS);
+		put(&o, "m=%s 9 " PROTO " %u\r\nc=IN IP4 0.0.0.0\r\n"
+		    "a=mid:%s\r\na=inactive\r\n", sdp_kind_name(t->kind),
+		    t->codec.pt, t->mid);
+		put_transport(&o, local, SDP_SETUP_ACTPASS);
+		put(&o, "a=rtcp-mux\r\n");
 		put_codec(&o, &t->codec);
 	}
 	return finish(&o, err);

@@ -161,9 +161,12 @@ describe('publish and subscribe', () => {
         const o2 = await anna.next('subscribe_offer');
         assert.equal(o2.version, 2);
         for (const s of sections(o2.sdp)) {
-            assert.match(s, /^m=\w+ 0 /, 'a left track\'s m-line gets port 0');
+            assert.match(s, /^m=\w+ 9 /, 'a left track\'s m-line keeps its place');
             assert.match(s, /\r\na=inactive\r\n/);
+            assert.doesNotMatch(s, /a=ssrc:/);
         }
+        // still bundled: a browser with max-bundle refuses lines outside the group
+        assert.match(o2.sdp, new RegExp(`\r\na=group:BUNDLE ${mids1.join(' ')}\r\n`));
         const p = await anna.next('participants', (m) => m.participants.length === 1);
         assert.equal(p.participants[0].role, 'clerk');
         // an interpreter joins by invitation and publishes
