@@ -9,7 +9,7 @@ import {
 } from '../proto/lib/harness.mjs';
 import {
     launch, newPage, assertClean, knockViaForm, waitText, waitTitle, tones, markDocument,
-    sameDocument, axeViolations, horizontalOverflow, screenshot, PHONE, DESKTOP,
+    sameDocument, axeViolations, horizontalOverflow, screenshot, tabTo, PHONE, DESKTOP,
 } from './lib/browser.mjs';
 
 describe('knock and wait', () => {
@@ -178,6 +178,8 @@ describe('knock and wait', () => {
             await waitText(p.page, '.ticket-notice', /Sie warten gerade bei „Amt A“/);
             assert.equal(await p.page.evaluate(() => window.__klopfTest.tones.length), 0);
             await markDocument(p.page);
+            // nothing is sent while waiting: no peer connection at all
+            assert.equal(await p.page.evaluate(() => window.__klopfTest.peerConnections), 0);
 
             const admitted = expectType(await anna.request({ type: 'admit', ticket: add.ticket.id }),
                 'room');
@@ -188,13 +190,11 @@ describe('knock and wait', () => {
             await waitText(p.page, 'h1', /^Sie sind dran!$/);
             assert.equal(new URL(p.page.url()).hash, '#/warteraum');
             assert.match(await p.page.textContent('main'), /hat Sie hereingebeten/);
-            assert.equal(await p.page.locator('#call').count(), 1, 'the place for the call view');
+            assert.equal(await p.page.locator('#call').count(), 1, 'the consultation view');
             const played = await tones(p.page);
             assert.ok(played.length >= 2, `tones: ${JSON.stringify(played)}`);
             assert.ok(played.every((x) => x.state === 'running'), JSON.stringify(played));
             assert.equal(await sameDocument(p.page), true);
-            // nothing was sent before admission: no peer connection at all
-            assert.equal(await p.page.evaluate(() => window.__klopfTest.peerConnections), 0);
             // the clerk ends the consultation
             expectType(await anna.request({ type: 'end', room: admitted.room.id }), 'ok');
             await waitText(p.page, 'h1', /^Das Gespräch ist beendet$/);
@@ -305,11 +305,13 @@ describe('knock and wait', () => {
             await waitText(p.page, 'h1', /^Ihr Platz ist verfallen$/);
             assert.match(await p.page.textContent('main'), /Bitte klopfen Sie erneut an/);
 
+            // the token is in place before the page's scripts run (set
+            // after loading, the page may already have read the storage)
             const q = await page(origin);
-            await q.page.goto(`${origin}/`);
-            await q.page.evaluate(() => sessionStorage.setItem('klopf.ticket', '0'.repeat(32)));
+            await q.page.addInitScript(() => {
+                if (location.pathname === '/') sessionStorage.setItem('klopf.ticket', '0'.repeat(32));
+            });
             await q.page.goto(`${origin}/#/warteraum`);
-            await q.page.reload();
             await waitText(q.page, 'h1', /^Ihr Platz ist nicht mehr vorhanden$/);
             assert.equal(await q.page.evaluate(() => sessionStorage.getItem('klopf.ticket')), null);
             await assertClean(p, assert);
@@ -346,44 +348,26 @@ describe('knock and wait', () => {
         await waitText(p.page, 'li.office[data-office="amt-a"] .badge', /^Geöffnet$/);
         const kb = p.page.keyboard;
 
-        // Tab until a given element has focus; every stop must show its focus
-        async function tabTo(selector, max = 40) {
-            for (let i = 0; i < max; i++) {
-                await kb.press('Tab');
-                const info = await p.page.evaluate((sel) => {
-                    const el = document.activeElement;
-                    const cs = getComputedStyle(el);
-                    return {
-                        match: el.matches(sel), tag: el.tagName, text: el.textContent.trim().slice(0, 40),
-                        outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
-                    };
-                }, selector);
-                assert.ok(info.outline, `no visible focus on ${info.tag} "${info.text}"`);
-                if (info.match) return;
-            }
-            assert.fail(`${selector} not reached with ${max} presses of Tab`);
-        }
-
-        await tabTo('#skip');
-        await tabTo('li.office[data-office="amt-a"] a.button');
+        await tabTo(assert, p.page, '#skip');
+        await tabTo(assert, p.page, 'li.office[data-office="amt-a"] a.button');
         await kb.press('Enter');
         await waitText(p.page, 'h1', /^Amt A$/);
         assert.equal(await p.page.evaluate(() => document.activeElement.tagName), 'H1',
             'focus moved to the new page\'s heading');
-        await tabTo('#name');
+        await tabTo(assert, p.page, '#name');
         await kb.type('Aylin');
-        await tabTo('#topic');
+        await tabTo(assert, p.page, '#topic');
         await kb.type('Antrag');
-        await tabTo('#consent');
+        await tabTo(assert, p.page, '#consent');
         await kb.press('Space');
         assert.equal(await p.page.isChecked('#consent'), true);
-        await tabTo('#knock');
+        await tabTo(assert, p.page, '#knock');
         await kb.press('Enter');
         await waitText(p.page, '#position', /^1$/);
         const add = await anna.next('queue_add');
         assert.equal(add.ticket.name, 'Aylin');
 
-        await tabTo('#leave');
+        await tabTo(assert, p.page, '#leave');
         await kb.press('Enter');
         await p.page.locator('dialog.leave[open]').waitFor();
         assert.equal(await p.page.evaluate(() => document.activeElement.textContent),

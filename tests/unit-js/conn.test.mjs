@@ -73,6 +73,7 @@ describe('Connection', () => {
         assert.equal(opened, 1);
         assert.deepEqual(events.status, ['connecting', 'open']);
         await conn.ready();
+        assert.equal(conn.welcome.server, 'fake', 'the welcome is kept (its ice_servers)');
     });
 
     test('a request gets an id and resolves with the reply of that id only', async () => {

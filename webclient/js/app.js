@@ -1,8 +1,10 @@
 // app: the citizen's pages in one document, routed by the URL's hash:
 //   #/            the directory of offices with their live status
 //   #/amt/ID      one office: what it does, its hours, the knock form
-//   #/warteraum   the waiting room and the outcomes (admitted, declined,
-//                 transferred, withdrawn, expired, done)
+//   #/warteraum   the waiting room and the outcomes (admitted: the
+//                 consultation itself, callview.js; declined, transferred,
+//                 withdrawn, expired, done)
+//   #/gast/TOKEN  an invitation: a guest joins a consultation (guest.js)
 // The privacy notice is its own page, /datenschutz.
 //
 // The ticket token lives in this tab's sessionStorage only (never in a
@@ -11,7 +13,9 @@
 
 import { loadLanguage, drawLanguageSwitch } from './lang.js';
 import { Connection } from './conn.js';
-import { h, clear, setText, inLang, focusHeading, withLang } from './dom.js';
+import {
+    h, clear, setText, inLang, focusHeading, withLang, fieldError, setFieldError,
+} from './dom.js';
 import { localized, languageList, weekHours } from './i18n.js';
 import {
     mergeOffice, officeStatus, todayHours, ticketChange, ticketView, refusalText,
@@ -19,7 +23,9 @@ import {
 } from './model.js';
 import { createMediaCheck } from './mediacheck.js';
 import { playChime, unlockAudio, unlockOnFirstGesture } from './chime.js';
-import { loadPrivacyText, drawPrivacyText } from './privacy.js';
+import { privacyDetails } from './privacy.js';
+import { createCallView } from './callview.js';
+import { guestView } from './guest.js';
 
 const TOKEN_KEY = 'klopf.ticket';
 
@@ -242,22 +248,6 @@ function directoryView() {
 
 // --------------------------------------------------------------- office
 
-function fieldError(id) {
-    return h('p', { id, class: 'field-error', hidden: true });
-}
-
-function setFieldError(input, errEl, text) {
-    if (text) {
-        errEl.hidden = false;
-        setText(errEl, text);
-        input.setAttribute('aria-invalid', 'true');
-    } else {
-        errEl.hidden = true;
-        setText(errEl, '');
-        input.removeAttribute('aria-invalid');
-    }
-}
-
 function officeView(id) {
     const t = app.t;
     let office = officeById(id);
@@ -326,22 +316,7 @@ function officeView(id) {
             'aria-describedby': 'consent-error',
         });
         const consentErr = fieldError('consent-error');
-        const privacyBody = h('div', { class: 'privacy-text' }, t('privacy.loading'));
-        const details = h('details', { class: 'privacy' },
-            h('summary', {}, t('form.privacySummary')),
-            privacyBody,
-            h('p', {}, h('a', { href: withLang('/datenschutz', app.lang) }, t('form.privacyPage'))));
-        details.addEventListener('toggle', async () => {
-            if (!details.open || details.dataset.loaded) return;
-            details.dataset.loaded = '1';
-            try {
-                const text = await loadPrivacyText(app.lang);
-                drawPrivacyText(privacyBody, text, app.t, 3);
-            } catch {
-                delete details.dataset.loaded;
-                setText(privacyBody, t('privacy.failed'));
-            }
-        });
+        const details = privacyDetails(t, app.lang);
         const submit = h('button', { type: 'submit', class: 'primary', id: 'knock' },
             t('form.submit'));
 
@@ -452,12 +427,16 @@ function waitingView() {
     let drawnKind = null;
     let drawnOffice = null;
     let check = null;
+    let callView = null;
     let title = '';
     const parts = {};
 
+    // ends the camera check and the call: whatever the page drew before
     function stopCheck() {
         if (check) check.stop();
         check = null;
+        if (callView) callView.destroy();
+        callView = null;
     }
 
     function drawEmpty(text) {
@@ -520,9 +499,12 @@ function waitingView() {
                     leaveResult),
                 dialog);
         } else if (v.kind === 'admitted') {
-            el.append(...v.lines.map((l) => h('p', { class: 'lead' }, l)),
-                h('section', { id: 'call', class: 'call-view', 'aria-label': t('admitted.callLabel') },
-                    h('p', {}, v.next)));
+            // the consultation: media only now, never while waiting
+            el.append(...v.lines.map((l) => h('p', { class: 'lead' }, l)));
+            callView = createCallView({ t, conn: app.conn, room: tk.room, announce,
+                iceServers: iceServers() });
+            el.append(callView.el);
+            callView.start();
         } else {
             el.append(...v.lines.map((l) => h('p', { class: 'lead' }, l)));
             if (v.message) {
@@ -579,7 +561,15 @@ function waitingView() {
         el,
         get heading() { return heading; },
         title: () => title,
-        update(what) {
+        update(what, arg) {
+            if (what === 'media') {
+                callView?.handlePush(arg);
+                return;
+            }
+            if (what === 'reconnected') {
+                callView?.reconnected();
+                return;
+            }
             if (what !== 'ticket' && what !== 'offices' && what !== 'office') return;
             const tk = app.ticket;
             const kind = tk ? tk.state : (app.gone ? 'gone' : (app.resuming ? 'loading' : 'none'));
@@ -618,6 +608,7 @@ function route(focus = true) {
     let m;
     let view;
     if ((m = /^#\/amt\/([a-z0-9-]{1,32})$/.exec(hash))) view = officeView(m[1]);
+    else if ((m = /^#\/gast\/([^/]*)$/.exec(hash))) view = guestView(guestContext(), m[1]);
     else if (hash === '#/warteraum') view = waitingView();
     else view = directoryView();
     if (app.view) app.view.destroy();
@@ -632,6 +623,38 @@ function route(focus = true) {
 
 function update(what, arg) {
     if (app.view) app.view.update(what, arg);
+}
+
+// The TURN/STUN servers klopfd hands out in its welcome (none: direct).
+function iceServers() {
+    const list = app.conn?.welcome?.ice_servers;
+    return Array.isArray(list) ? list : [];
+}
+
+function isGuestRoute() {
+    return location.hash.startsWith('#/gast/');
+}
+
+// What the guest page may use of the app.
+function guestContext() {
+    return {
+        t: app.t,
+        lang: app.lang,
+        conn: app.conn,
+        announce,
+        iceServers,
+        officeName: (id) => {
+            const office = officeById(id);
+            return office ? nameText(office) : null;
+        },
+        getRole: () => app.role,
+        setRole: (role) => { app.role = role; },
+        refresh: () => {
+            if (!app.view) return;
+            setTitle(app.view.title());
+            focusHeading(app.view.heading);
+        },
+    };
 }
 
 // ------------------------------------------------------------ protocol
@@ -659,13 +682,18 @@ function setTicket(ticket) {
 }
 
 async function onOpen(conn) {
+    // a new connection starts as a visitor: a guest's role is gone (its
+    // invitation was used up), a citizen's comes back with resume
+    const wasGuest = app.role === 'guest';
+    const inCall = app.role === 'citizen' && app.ticket?.state === 'admitted';
+    app.role = 'visitor';
+    if (wasGuest) update('guestLost');
     const r = await conn.request({ type: 'watch_offices' });
     app.offices = r.offices || [];
     app.officesLoaded = true;
     update('offices');
     const token = storedToken();
-    app.role = 'visitor';
-    if (!token) {
+    if (!token || isGuestRoute()) {
         app.resuming = false;
         return;
     }
@@ -673,6 +701,7 @@ async function onOpen(conn) {
         const res = await conn.request({ type: 'resume', token });
         app.role = 'citizen';
         setTicket(res.ticket);
+        if (inCall && res.ticket?.state === 'admitted') update('reconnected');
     } catch (err) {
         if (err.code === 'unknown_ticket') {
             storeToken(null);
@@ -700,6 +729,11 @@ function onPush(msg) {
         break;
     case 'ticket':
         if (msg.ticket) setTicket(msg.ticket);
+        break;
+    case 'subscribe_offer':
+    case 'participants':
+    case 'room_closed':
+        update('media', msg);
         break;
     default:
         break;

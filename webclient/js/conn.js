@@ -40,6 +40,7 @@ export class Connection {
         this.retryTimer = null;
         this.stopped = false;
         this.readyWaiters = [];
+        this.welcome = null;    // the server's last welcome (ice_servers, …)
     }
 
     _setStatus(status) {
@@ -80,6 +81,7 @@ export class Connection {
         }
         if (!msg || typeof msg !== 'object') return;
         if (msg.type === 'welcome' && msg.id === undefined) {
+            this.welcome = msg;
             this.attempt = 0;
             this._ready();
             return;

@@ -60,3 +60,22 @@ export function focusHeading(el) {
 export function withLang(path, lang, defaultLang = 'de') {
     return lang === defaultLang ? path : `${path}?lang=${encodeURIComponent(lang)}`;
 }
+
+// A form field's error message, hidden until setFieldError fills it.
+export function fieldError(id) {
+    return h('p', { id, class: 'field-error', hidden: true });
+}
+
+// Shows text (or clears it with '') below input and marks the input
+// invalid; the input's aria-describedby names errEl.
+export function setFieldError(input, errEl, text) {
+    if (text) {
+        errEl.hidden = false;
+        setText(errEl, text);
+        input.setAttribute('aria-invalid', 'true');
+    } else {
+        errEl.hidden = true;
+        setText(errEl, '');
+        input.removeAttribute('aria-invalid');
+    }
+}

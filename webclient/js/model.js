@@ -178,11 +178,12 @@ export function refusalText(err, office, t, now) {
 
 // ------------------------------------------------------------- knock form
 
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+// Characters the protocol refuses in names and topics (doc/protocol.md).
+export const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
 export const NAME_MAX_BYTES = 64;
 export const TOPIC_MAX_BYTES = 200;
 
-function bytes(s) {
+export function utf8Bytes(s) {
     return new TextEncoder().encode(s).length;
 }
 
@@ -195,9 +196,9 @@ export function validateKnock({ office, name = '', topic = '', consent = false,
     const n = anonymous ? '' : String(name).trim();
     const tp = String(topic).trim();
     if (n && FORBIDDEN.test(n)) errors.push({ field: 'name', key: 'form.error.nameChars' });
-    else if (bytes(n) > NAME_MAX_BYTES) errors.push({ field: 'name', key: 'form.error.nameLong' });
+    else if (utf8Bytes(n) > NAME_MAX_BYTES) errors.push({ field: 'name', key: 'form.error.nameLong' });
     if (tp && FORBIDDEN.test(tp)) errors.push({ field: 'topic', key: 'form.error.topicChars' });
-    else if (bytes(tp) > TOPIC_MAX_BYTES) errors.push({ field: 'topic', key: 'form.error.topicLong' });
+    else if (utf8Bytes(tp) > TOPIC_MAX_BYTES) errors.push({ field: 'topic', key: 'form.error.topicLong' });
     if (consent !== true) errors.push({ field: 'consent', key: 'form.error.consent' });
     if (errors.length) return { errors, request: null };
     const request = { type: 'knock', office, consent: true, lang };

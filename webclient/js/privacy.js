@@ -3,7 +3,7 @@
 // /datenschutz.<lang>.txt for other languages (German is shown, with a
 // note, when a language has none). Drawn with text nodes only.
 
-import { h, clear } from './dom.js';
+import { h, clear, withLang } from './dom.js';
 import { parsePlainText } from './model.js';
 import { DEFAULT_LANG } from './i18n.js';
 
@@ -38,4 +38,25 @@ export function drawPrivacyText(container, notice, t, level = 2) {
         else body.append(h('p', {}, block.text));
     }
     container.append(body);
+}
+
+// The privacy notice folded into a form: a <details> that loads the text
+// when first opened, and a link to its own page.
+export function privacyDetails(t, lang) {
+    const body = h('div', { class: 'privacy-text' }, t('privacy.loading'));
+    const details = h('details', { class: 'privacy' },
+        h('summary', {}, t('form.privacySummary')),
+        body,
+        h('p', {}, h('a', { href: withLang('/datenschutz', lang) }, t('form.privacyPage'))));
+    details.addEventListener('toggle', async () => {
+        if (!details.open || details.dataset.loaded) return;
+        details.dataset.loaded = '1';
+        try {
+            drawPrivacyText(body, await loadPrivacyText(lang), t, 3);
+        } catch {
+            delete details.dataset.loaded;
+            body.textContent = t('privacy.failed');
+        }
+    });
+    return details;
 }

@@ -41,7 +41,10 @@ export function onlyLoopback() {
     return Object.keys(ifs).every((name) => name === 'lo');
 }
 
-export async function launch() {
+// realPermissions: without the fake permission prompt, so a context's
+// permissions decide (newPage's permissions: ['microphone'] refuses the
+// camera as a person would).
+export async function launch({ realPermissions = false } = {}) {
     if (!onlyLoopback() && !process.env.KLOPF_BROWSER_ANY_NETWORK) {
         throw new Error('browser tests must run in a network namespace with only loopback: '
             + 'use tests/browser/run (or make check-browser)');
@@ -49,14 +52,17 @@ export async function launch() {
     if (!fs.existsSync(CHROMIUM)) {
         throw new Error(`${CHROMIUM} not found: install Debian's chromium (make deps)`);
     }
-    return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    const args = realPermissions
+        ? CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream') : CHROMIUM_ARGS;
+    return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
 }
 
 // Runs in every page before its own scripts (through the DevTools
 // protocol, so the page's CSP does not apply): records CSP violations,
-// every tone the page starts, and any RTCPeerConnection made.
+// every tone the page starts, and any RTCPeerConnection made (kept in
+// pcs, so a test can read their getStats()).
 function initScript() {
-    window.__klopfTest = { csp: [], tones: [], peerConnections: 0 };
+    window.__klopfTest = { csp: [], tones: [], peerConnections: 0, pcs: [] };
     document.addEventListener('securitypolicyviolation', (e) => {
         window.__klopfTest.csp.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
@@ -71,7 +77,21 @@ function initScript() {
         const Orig = window.RTCPeerConnection;
         window.RTCPeerConnection = function (...args) {
             window.__klopfTest.peerConnections++;
-            return new Orig(...args);
+            const pc = new Orig(...args);
+            window.__klopfTest.pcs.push(pc);
+            return pc;
+        };
+        window.RTCPeerConnection.prototype = Orig.prototype;
+    }
+    // every camera and microphone stream handed to the page
+    window.__klopfTest.streams = [];
+    const devices = navigator.mediaDevices;
+    if (devices && devices.getUserMedia) {
+        const gum = devices.getUserMedia.bind(devices);
+        devices.getUserMedia = async (constraints) => {
+            const stream = await gum(constraints);
+            window.__klopfTest.streams.push(stream);
+            return stream;
         };
     }
 }
@@ -79,8 +99,10 @@ function initScript() {
 // A fresh browser context (own sessionStorage) with one page. origin:
 // klopfd's http://127.0.0.1:PORT. Returns {context, page, problems,
 // foreign, sockets}.
-export async function newPage(browser, origin, { viewport = DESKTOP, locale = 'de-DE' } = {}) {
-    const context = await browser.newContext({ viewport, locale, timezoneId: 'Europe/Berlin' });
+export async function newPage(browser, origin, { viewport = DESKTOP, locale = 'de-DE',
+    permissions } = {}) {
+    const context = await browser.newContext({ viewport, locale, timezoneId: 'Europe/Berlin',
+        ...(permissions ? { permissions } : {}) });
     await context.addInitScript(initScript);
     const page = await context.newPage();
     const problems = [];
@@ -201,6 +223,25 @@ export async function waitTitle(page, re, timeout = 10000) {
 
 // A mark that survives only as long as the document: proves "without
 // reloading".
+// Presses Tab until selector has focus, at most max times; fails if a
+// stop on the way shows no visible focus (an outline of 2px or more).
+export async function tabTo(assert, page, selector, max = 40) {
+    for (let i = 0; i < max; i++) {
+        await page.keyboard.press('Tab');
+        const info = await page.evaluate((sel) => {
+            const el = document.activeElement;
+            const cs = getComputedStyle(el);
+            return {
+                match: el.matches(sel), tag: el.tagName, text: el.textContent.trim().slice(0, 40),
+                outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2,
+            };
+        }, selector);
+        assert.ok(info.outline, `no visible focus on ${info.tag} "${info.text}"`);
+        if (info.match) return;
+    }
+    assert.fail(`${selector} not reached with ${max} presses of Tab`);
+}
+
 export async function markDocument(page) {
     await page.evaluate(() => { window.__klopfMark = 'same document'; });
 }
