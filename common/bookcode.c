@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "token.h"
 
 #define NALPHA (sizeof(BOOKCODE_ALPHABET) - 1)
@@ -68,5 +70,29 @@ bookcode_parse(const char *in, char out[BOOKCODE_TEXT_MAX + 1])
 	if (n != BOOKCODE_SYMBOLS)
 		return -1;
 	format(sym, out);
+	return 0;
+}
+
+int
+bookcode_hash(const char *code, uint8_t out[BOOKCODE_HASH_LEN])
+{
+	char canon[BOOKCODE_TEXT_MAX + 1];
+	static const char domain[] = "klopf booking code\n";
+	EVP_MD_CTX *ctx;
+	int ok;
+
+	if (bookcode_parse(code, canon) != 0)
+		return -1;
+	ctx = EVP_MD_CTX_new();
+	ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, domain, sizeof(domain) - 1) == 1 &&
+	    EVP_DigestUpdate(ctx, canon, strlen(canon)) == 1 &&
+	    EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (!ok) {
+		explicit_bzero(canon, sizeof(canon));
+		return -1;
+	}
+	explicit_bzero(canon, sizeof(canon));
 	return 0;
 }

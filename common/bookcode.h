@@ -13,10 +13,12 @@
 #define KLOPF_BOOKCODE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define BOOKCODE_SYMBOLS 10
 #define BOOKCODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #define BOOKCODE_TEXT_MAX 12            /* "XXXX-XXXX-XX", without NUL */
+#define BOOKCODE_HASH_LEN 32
 
 /* A fresh code in display form into out (BOOKCODE_TEXT_MAX + 1 bytes).
  * 0, or -1 if no randomness is available. */
@@ -27,5 +29,10 @@ int bookcode_new(char out[BOOKCODE_TEXT_MAX + 1]);
  * returns 0, or -1 if it is not a code (a wrong symbol, too few or too
  * many). */
 int bookcode_parse(const char *in, char out[BOOKCODE_TEXT_MAX + 1]);
+
+/* The hash under which the store keeps a code (SHA-256 of its canonical
+ * form): what a person typed, in any of the forms bookcode_parse reads.
+ * 0, or -1 if it is not a code. */
+int bookcode_hash(const char *code, uint8_t out[BOOKCODE_HASH_LEN]);
 
 #endif

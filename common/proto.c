@@ -114,6 +114,38 @@ static const struct type types[PROTO_TYPE_COUNT] = {
 		{"name", K_TEXT, true, 1, 64, NULL},
 		{"lang", K_LANG, false, 2, 5, NULL},
 		{0}}},
+	[PROTO_SLOTS] = {"slots", C, true, {
+		{"office", K_STR, true, 1, 32, NULL},
+		{"date", K_STR, false, 10, 10, NULL},
+		{0}}},
+	[PROTO_BOOK] = {"book", C, true, {
+		{"office", K_STR, true, 1, 32, NULL},
+		{"start", K_INT, true, 0, MAXID, NULL},
+		{"name", K_TEXT, false, 1, 64, NULL},
+		{"topic", K_TEXT, false, 0, 200, NULL},
+		{"consent", K_BOOL, true, 0, 0, NULL},
+		{"lang", K_LANG, false, 2, 5, NULL},
+		{0}}},
+	[PROTO_BOOKING] = {"booking", C, true, {
+		{"code", K_STR, true, 1, 40, NULL}, {0}}},
+	[PROTO_CANCEL_BOOKING] = {"cancel_booking", C, true, {
+		{"code", K_STR, false, 1, 40, NULL},
+		{"booking", K_INT, false, 1, MAXID, NULL},
+		{"message", K_TEXT, false, 0, 500, NULL},
+		{0}}},
+	[PROTO_ENTER] = {"enter", C, true, {
+		{"code", K_STR, true, 1, 40, NULL},
+		{"lang", K_LANG, false, 2, 5, NULL},
+		{0}}},
+	[PROTO_AGENDA] = {"agenda", C, true, {
+		{"office", K_STR, false, 1, 32, NULL},
+		{"days", K_INT, false, 1, 28, NULL},
+		{0}}},
+	[PROTO_BLOCK_SLOT] = {"block_slot", C, true, {
+		{"office", K_STR, true, 1, 32, NULL},
+		{"start", K_INT, true, 0, MAXID, NULL},
+		{"note", K_TEXT, false, 0, 200, NULL},
+		{0}}},
 
 	[PROTO_S_WELCOME] = {"welcome", S, false, {
 		{"protocol", K_INT, true, 1, 1000, NULL},
@@ -185,6 +217,19 @@ static const struct type types[PROTO_TYPE_COUNT] = {
 		{0}}},
 	[PROTO_S_JOINED] = {"joined", S, false, {
 		{"room", K_ANY, true, 0, 0, NULL}, {0}}},
+	[PROTO_S_SLOTS] = {"slots", S, false, {
+		{"office", K_STR, true, 1, 32, NULL},
+		{"days", K_ANY, true, 0, 0, NULL},
+		{"slots", K_ANY, true, 0, 0, NULL},
+		{0}}},
+	[PROTO_S_BOOKED] = {"booked", S, false, {
+		{"code", K_STR, true, 1, 40, NULL},
+		{"booking", K_ANY, true, 0, 0, NULL},
+		{0}}},
+	[PROTO_S_BOOKING] = {"booking", S, false, {
+		{"booking", K_ANY, true, 0, 0, NULL}, {0}}},
+	[PROTO_S_AGENDA] = {"agenda", S, false, {
+		{"bookings", K_ANY, true, 0, 0, NULL}, {0}}},
 };
 
 #undef C

@@ -416,6 +416,12 @@ static const struct limit_setting {
 	    1, 720, 12 },
 	{ "max_connections", offsetof(struct config_limits, max_connections),
 	    1, 1000000, 10000 },
+	{ "bookings_per_address",
+	    offsetof(struct config_limits, bookings_per_address), 0, 10000, 3 },
+	{ "bookings_per_office",
+	    offsetof(struct config_limits, bookings_per_office), 0, 100000, 200 },
+	{ "booking_lookups", offsetof(struct config_limits, booking_lookups),
+	    0, 100000, 10 },
 };
 #define NLIMITS (sizeof(limit_settings) / sizeof(limit_settings[0]))
 

@@ -41,6 +41,9 @@ struct config_appointments {
 	int slot_minutes;       /* 5..480, default 20 */
 	int horizon_days;       /* how far ahead, 1..365, default 28 */
 	int notice_minutes;     /* not sooner than, 0..20160, default 120 */
+	int early_minutes;      /* may enter this long before, 0..60, default 5 */
+	int late_minutes;       /* and until this long after the start,
+	                           0..240, default 15 */
 	int closed[CONFIG_MAX_CLOSED]; /* office closed on these days */
 	int nclosed;
 };
@@ -81,6 +84,12 @@ struct config_limits {
 	int login_lockout_seconds; /* throttle length, default 300 */
 	int session_hours;      /* clerk session lifetime, default 12 */
 	int max_connections;    /* WebSocket connections, default 10000 */
+	int bookings_per_address; /* appointments booked from one address a
+	                           day, default 3; 0 = unlimited */
+	int bookings_per_office; /* appointments booked at one office a day,
+	                           default 200; 0 = unlimited */
+	int booking_lookups;    /* booking code look-ups per address a minute,
+	                           default 10; 0 = unlimited */
 };
 
 /* One TURN or STUN server. username and credential are NULL if absent

@@ -89,6 +89,8 @@ cfg_load_appointments(struct loader *ld, const config_setting_t *s,
 	a->slot_minutes = 20;
 	a->horizon_days = 28;
 	a->notice_minutes = 120;
+	a->early_minutes = 5;
+	a->late_minutes = 15;
 	if (!config_setting_is_group(s)) {
 		cfg_problem(ld, s, "\"appointments\" must be a group, e.g. "
 		    "{ hours = [ \"Di 14:00-18:00\" ]; }");
@@ -119,6 +121,10 @@ cfg_load_appointments(struct loader *ld, const config_setting_t *s,
 			cfg_want_int(ld, e, 1, 365, &a->horizon_days);
 		} else if (strcmp(name, "notice_minutes") == 0) {
 			cfg_want_int(ld, e, 0, 20160, &a->notice_minutes);
+		} else if (strcmp(name, "early_minutes") == 0) {
+			cfg_want_int(ld, e, 0, 60, &a->early_minutes);
+		} else if (strcmp(name, "late_minutes") == 0) {
+			cfg_want_int(ld, e, 0, 240, &a->late_minutes);
 		} else if (strcmp(name, "closed") == 0) {
 			load_dates(ld, e, a->closed, &a->nclosed);
 		} else {

@@ -602,11 +602,12 @@ lobby_knock(struct lobby *lb, const struct lobby_time *tm,
 	    g_hash_table_contains(lb->tokens, k->token_hash))
 		return LOBBY_E_ALREADY_WAITING;
 	view(lb, idx, tm, &v);
-	if (v.status == OFFICE_CLOSED)
+	if (k->booking == 0 && v.status == OFFICE_CLOSED)
 		return LOBBY_E_CLOSED;
-	if ((int)lb->offices[idx].qlen >= lb->cfg->limits.max_queue)
+	if (k->booking == 0 &&
+	    (int)lb->offices[idx].qlen >= lb->cfg->limits.max_queue)
 		return LOBBY_E_QUEUE_FULL;
-	if (!rate_check(lb, k->addr, tm, true))
+	if (k->booking == 0 && !rate_check(lb, k->addr, tm, true))
 		return LOBBY_E_RATE_LIMITED;
 
 	t = g_new0(struct ticket, 1);
@@ -623,7 +624,10 @@ lobby_knock(struct lobby *lb, const struct lobby_time *tm,
 	    sizeof(t->lang));
 	t->knocked_at = tm->now;
 	t->updated_at = tm->now;
-	t->priority = k->priority;
+	t->booking = k->booking;
+	t->appointment_at = k->booking ? k->appointment_at : 0;
+	t->priority = k->booking && tm->now >= k->appointment_at ?
+	    LOBBY_APPOINTMENT_PRIORITY : 0;
 	t->wait_s = -1;
 	ticket_add(lb, t);
 	pos = queue_insert(lb, t);
@@ -925,6 +929,32 @@ lobby_end(struct lobby *lb, const struct lobby_time *tm, uint64_t clerk_id,
 
 /* --- timer --- */
 
+/* Arrived appointments whose slot has begun go ahead of the walk-ins. */
+static void
+promote_appointments(struct lobby *lb, int idx, const struct lobby_time *tm)
+{
+	struct office_rt *o = &lb->offices[idx];
+
+	for (size_t j = 0; j < o->qlen; j++) {
+		struct ticket *t = o->queue[j];
+		int pos;
+
+		if (t->booking == 0 || t->priority != 0 ||
+		    tm->now < t->appointment_at)
+			continue;
+		memmove(&o->queue[j], &o->queue[j + 1],
+		    (o->qlen - j - 1) * sizeof(*o->queue));
+		o->qlen--;
+		t->priority = LOBBY_APPOINTMENT_PRIORITY;
+		t->updated_at = tm->now;
+		pos = queue_insert(lb, t);
+		emit(lb, LOBBY_FX_TICKET, idx, t->id, 0, 0, 0);
+		emit(lb, LOBBY_FX_QUEUE_ADD, idx, t->id, 0, 0, pos);
+		/* it moved to the front: nothing behind j was skipped that
+		 * is not looked at again */
+	}
+}
+
 void
 lobby_tick(struct lobby *lb, const struct lobby_time *tm)
 {
@@ -946,6 +976,7 @@ lobby_tick(struct lobby *lb, const struct lobby_time *tm)
 			else
 				j++;
 		}
+		promote_appointments(lb, i, tm);
 		mark(lb, i);    /* hours may have begun or ended */
 	}
 	g_hash_table_iter_init(&it, lb->tickets);

@@ -25,6 +25,7 @@
 #define LOBBY_MESSAGE_MAX 500   /* decline message or transfer note */
 #define LOBBY_TOKEN_HASH 32     /* SHA-256 of a ticket token */
 #define LOBBY_FINAL_KEEP_S 600  /* a finished ticket stays visible this long */
+#define LOBBY_APPOINTMENT_PRIORITY 1 /* an arrived appointment whose slot began */
 
 enum presence {
 	PRESENCE_OFFLINE = 0,
@@ -94,6 +95,8 @@ struct ticket {
 	int64_t updated_at;         /* last state change */
 	uint64_t seq;               /* arrival order, tie break */
 	int priority;               /* 0 walk-in; higher goes first (appointments) */
+	uint64_t booking;           /* the appointment it came from, or 0 */
+	int64_t appointment_at;     /* that slot's start: priority from then on */
 	uint64_t transferred_from;  /* ticket id at the previous office, or 0 */
 	uint64_t transferred_to;    /* new ticket id after a transfer, or 0 */
 	uint64_t room;              /* room id once admitted, else 0 */
@@ -175,7 +178,12 @@ struct lobby_knock {
 	bool consent;           /* privacy notice accepted */
 	const uint8_t *token_hash; /* LOBBY_TOKEN_HASH bytes, fresh per knock */
 	const char *addr;       /* client address, for the knock rate limit */
-	int priority;           /* 0 for a walk-in */
+	/* An appointment that arrives (booking != 0) goes ahead of walk-ins
+	 * from appointment_at on (at once if that has begun), and is not
+	 * held back by the knock rate, a full queue or the hours (its slot
+	 * lies in them). 0 for a walk-in. */
+	uint64_t booking;
+	int64_t appointment_at;
 };
 
 int lobby_knock(struct lobby *lb, const struct lobby_time *t,

@@ -178,10 +178,11 @@ main(int argc, char **argv)
 		{"debug", no_argument, NULL, 'd'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
+		{"test-clock", required_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *file = DEFAULT_CONFIG, *listen = NULL, *state_dir = NULL;
-	const char *webroot = NULL;
+	const char *webroot = NULL, *test_clock = NULL;
 	bool test = false, debug = false;
 	struct config *cfg;
 	int ch, rc;
@@ -206,6 +207,9 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			debug = true;
+			break;
+		case 'T':
+			test_clock = optarg;
 			break;
 		case 'V':
 			printf("klopfd %s\n", KLOPF_VERSION);
@@ -249,6 +253,22 @@ main(int argc, char **argv)
 		printf("%s: configuration OK, %d offices\n", file, cfg->noffices);
 		config_free(cfg);
 		return 0;
+	}
+	if (test_clock != NULL) {
+		/* a clock a test can move: never on a reachable address */
+		for (int i = 0; i < cfg->nlisten; i++) {
+			if (!cfg->listen[i].loopback) {
+				fprintf(stderr, "klopfd: --test-clock is for "
+				    "tests only and needs every listen address "
+				    "on loopback; %s is not\n",
+				    cfg->listen[i].addr);
+				config_free(cfg);
+				return 2;
+			}
+		}
+		session_set_test_clock(test_clock);
+		fprintf(stderr, "klopfd: test clock from %s: times are "
+		    "shifted by the seconds written there\n", test_clock);
 	}
 	if (argc > 0)
 		rc = usercmd_main(cfg, argc, argv);

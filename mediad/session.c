@@ -8,6 +8,7 @@
  * connection.
  */
 #include "session.h"
+#include "session_int.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -27,48 +28,31 @@
 
 #define PURGE_INTERVAL_S 3600
 
-enum role {
-	ROLE_VISITOR = 0,
-	ROLE_CITIZEN,
-	ROLE_CLERK,
-	ROLE_GUEST,
-};
-
-struct conn {
-	struct web_conn *wc;
-	uint64_t serial;
-	enum role role;
-	uint64_t ticket;        /* citizen: bound ticket */
-	uint64_t clerk;         /* clerk id */
-	uint64_t guest_room;    /* guest: the room it joined */
-	char guest_name[ROOM_NAME_MAX + 1];
-	bool watching;
-	bool login_pending;
-	json_t *login_id;       /* id of the pending login/session request */
-	enum presence login_presence;
-	uint8_t session_hash[TOKEN_HASH_LEN];
-	int bad;
-	int64_t bad_since;
-};
-
-struct session {
-	const struct config *cfg;
-	struct lobby *lb;
-	struct store *st;
-	struct auth *auth;
-	GHashTable *conns;      /* &serial -> conn */
-	GHashTable *by_ticket;  /* uint64 ticket -> GPtrArray of conn */
-	GHashTable *by_clerk;   /* uint64 clerk -> GPtrArray of conn */
-	GHashTable *watchers;   /* conn set */
-	GHashTable *by_room;    /* uint64 room -> GPtrArray of guest conn */
-	struct media *media;
-	struct invites *invites;
-	struct metrics *mx;     /* NULL: metrics off */
-	uint64_t next_serial;
-	int64_t last_purge;
-};
-
 /* --- time and formatting --- */
+
+static const char *test_clock;   /* --test-clock FILE, or NULL */
+
+void
+session_set_test_clock(const char *path)
+{
+	test_clock = path;
+}
+
+/* Seconds the test clock file says to add to the real time; 0 if the
+ * file is missing or unreadable (the test has not moved the clock). */
+static int64_t
+test_clock_offset(void)
+{
+	long long off = 0;
+	FILE *f = fopen(test_clock, "r");
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%lld", &off) != 1)
+		off = 0;
+	fclose(f);
+	return (int64_t)off;
+}
 
 void
 session_now(struct lobby_time *t)
@@ -76,6 +60,8 @@ session_now(struct lobby_time *t)
 	struct tm tm;
 	time_t now = time(NULL);
 
+	if (test_clock != NULL)
+		now += (time_t)test_clock_offset();
 	localtime_r(&now, &tm);
 	t->now = (int64_t)now;
 	t->wday = tm.tm_wday;
@@ -84,7 +70,7 @@ session_now(struct lobby_time *t)
 
 /* --- sending --- */
 
-static void
+void
 send_json(struct conn *c, json_t *msg)
 {
 	size_t len;
@@ -134,7 +120,7 @@ strike(struct conn *c)
 	}
 }
 
-static void
+void
 send_error(struct conn *c, json_t *id, const char *code, const char *message,
     bool bad)
 {
@@ -155,7 +141,7 @@ send_lobby_error(struct session *s, struct conn *c, json_t *id, int err)
 	send_json(c, e);
 }
 
-static void
+void
 send_ok(struct conn *c, json_t *id)
 {
 	send_json(c, proto_new("ok", id));
@@ -163,7 +149,7 @@ send_ok(struct conn *c, json_t *id)
 
 /* --- indexes --- */
 
-static void
+void
 index_add(GHashTable *h, uint64_t key, struct conn *c)
 {
 	GPtrArray *a = g_hash_table_lookup(h, &key);
@@ -179,7 +165,7 @@ index_add(GHashTable *h, uint64_t key, struct conn *c)
 }
 
 /* Returns how many connections are left under key. */
-static guint
+guint
 index_del(GHashTable *h, uint64_t key, struct conn *c)
 {
 	GPtrArray *a = g_hash_table_lookup(h, &key);
@@ -194,7 +180,7 @@ index_del(GHashTable *h, uint64_t key, struct conn *c)
 	return left;
 }
 
-static GPtrArray *
+GPtrArray *
 index_get(GHashTable *h, uint64_t key)
 {
 	return g_hash_table_lookup(h, &key);
@@ -220,8 +206,35 @@ save_ticket(struct session *s, const struct ticket *t, const char *actor)
 		store_ticket_delete(s->st, t->id);
 	else
 		store_ticket_save(s->st, t);
+	booking_follow_ticket(s, t);
 	store_audit(s->st, t->updated_at, actor, lobby_state_name(t->state),
 	    t->office, anon ? 0 : t->id, anon ? 0 : t->room);
+}
+
+/* An office as the directory shows it, with its next free appointment
+ * ("next_appointment": Unix time or null) if it takes appointments. */
+static json_t *
+office_json(struct session *s, int idx, const struct lobby_time *t)
+{
+	json_t *v = view_office(s->lb, idx, t);
+	int64_t next;
+
+	if (lobby_office_config(s->lb, idx)->appt.enabled) {
+		next = booking_next_free(s, idx, t->now);
+		json_object_set_new(v, "next_appointment",
+		    next ? json_integer(next) : json_null());
+	}
+	return v;
+}
+
+static json_t *
+offices_json(struct session *s, const struct lobby_time *t)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < lobby_office_count(s->lb); i++)
+		json_array_append_new(a, office_json(s, i, t));
+	return a;
 }
 
 /* Clerks of an office who are connected. */
@@ -310,7 +323,7 @@ push_effect(struct session *s, const struct lobby_fx *f,
 		while (g_hash_table_iter_next(&it, &k, NULL))
 			g_ptr_array_add(to, k);
 		m = proto_new("office", NULL);
-		json_object_set_new(m, "office", view_office(s->lb, f->office, tm));
+		json_object_set_new(m, "office", office_json(s, f->office, tm));
 		send_all(to, m);
 		g_ptr_array_free(to, TRUE);
 		break;
@@ -361,7 +374,7 @@ push_effect(struct session *s, const struct lobby_fx *f,
 
 /* Saves and pushes everything the last lobby event produced. actor names
  * who caused it in the audit trail ("citizen", "clerk:anna", "system"). */
-static void
+void
 apply(struct session *s, const struct lobby_time *tm, const char *actor)
 {
 	size_t n;
@@ -402,12 +415,28 @@ apply(struct session *s, const struct lobby_time *tm, const char *actor)
 
 /* --- citizens --- */
 
-static void
+void
 bind_ticket(struct session *s, struct conn *c, uint64_t ticket)
 {
 	c->role = ROLE_CITIZEN;
 	c->ticket = ticket;
 	index_add(s->by_ticket, ticket, c);
+}
+
+void
+knocked(struct session *s, struct conn *c, json_t *req_id,
+    const struct lobby_time *t, uint64_t ticket, char *token)
+{
+	json_t *r;
+
+	apply(s, t, "citizen");
+	bind_ticket(s, c, ticket);
+	r = proto_new("knocked", req_id);
+	json_object_set_new(r, "token", json_string(token));
+	json_object_set_new(r, "ticket", view_ticket(lobby_ticket(s->lb,
+	    ticket)));
+	send_json(c, r);
+	explicit_bzero(token, TOKEN_CHARS + 1);
 }
 
 static void
@@ -418,7 +447,6 @@ on_knock(struct session *s, struct conn *c, struct proto_msg *m)
 	char token[TOKEN_CHARS + 1];
 	uint8_t hash[TOKEN_HASH_LEN];
 	uint64_t id;
-	json_t *r;
 	int err;
 
 	if (c->role == ROLE_CITIZEN) {
@@ -443,13 +471,7 @@ on_knock(struct session *s, struct conn *c, struct proto_msg *m)
 		send_lobby_error(s, c, m->id, err);
 		return;
 	}
-	apply(s, &t, "citizen");
-	bind_ticket(s, c, id);
-	r = proto_new("knocked", m->id);
-	json_object_set_new(r, "token", json_string(token));
-	json_object_set_new(r, "ticket", view_ticket(lobby_ticket(s->lb, id)));
-	send_json(c, r);
-	explicit_bzero(token, sizeof(token));
+	knocked(s, c, m->id, &t, id, token);
 }
 
 static void
@@ -604,7 +626,7 @@ clerk_attach(struct session *s, struct conn *c, const struct store_clerk *sc,
 		send_json(c, r);
 	}
 	r = proto_new("offices", NULL);
-	json_object_set_new(r, "offices", view_offices(s->lb, &t));
+	json_object_set_new(r, "offices", offices_json(s, &t));
 	send_json(c, r);
 }
 
@@ -983,7 +1005,7 @@ on_watch(struct session *s, struct conn *c, struct proto_msg *m)
 	c->watching = true;
 	g_hash_table_add(s->watchers, c);
 	r = proto_new("offices", m->id);
-	json_object_set_new(r, "offices", view_offices(s->lb, &t));
+	json_object_set_new(r, "offices", offices_json(s, &t));
 	send_json(c, r);
 }
 
@@ -1027,6 +1049,24 @@ role_allows(struct session *s, struct conn *c, struct proto_msg *m)
 	case PROTO_CANDIDATE:
 	case PROTO_LEAVE:
 		return true;    /* on_media checks the role for the room */
+	case PROTO_SLOTS:
+		return true;
+	case PROTO_BOOK:
+	case PROTO_BOOKING:
+	case PROTO_ENTER:
+		if (c->role == ROLE_CLERK || c->role == ROLE_GUEST) {
+			send_error(c, m->id, "not_allowed", "Appointments are "
+			    "booked from a citizen's page.", false);
+			return false;
+		}
+		return true;
+	case PROTO_CANCEL_BOOKING:
+		if (c->role == ROLE_GUEST) {
+			send_error(c, m->id, "not_allowed", "A guest cannot "
+			    "cancel bookings.", false);
+			return false;
+		}
+		return true;
 	case PROTO_JOIN:
 		if (c->role != ROLE_VISITOR) {
 			send_error(c, m->id, "not_allowed", "This connection "
@@ -1102,6 +1142,27 @@ h_message(void *ud, struct web_conn *wc, const char *buf, size_t len)
 		case PROTO_JOIN:
 			on_join(s, c, &m);
 			break;
+		case PROTO_SLOTS:
+			booking_on_slots(s, c, &m);
+			break;
+		case PROTO_BOOK:
+			booking_on_book(s, c, &m);
+			break;
+		case PROTO_BOOKING:
+			booking_on_lookup(s, c, &m);
+			break;
+		case PROTO_CANCEL_BOOKING:
+			booking_on_cancel(s, c, &m);
+			break;
+		case PROTO_ENTER:
+			booking_on_enter(s, c, &m);
+			break;
+		case PROTO_AGENDA:
+			booking_on_agenda(s, c, &m);
+			break;
+		case PROTO_BLOCK_SLOT:
+			booking_on_block(s, c, &m);
+			break;
 		default:
 			on_clerk_event(s, c, &m);
 			break;
@@ -1160,6 +1221,8 @@ h_close(void *ud, struct web_conn *wc)
 	media_conn_gone(s->media, c->serial);
 	if (c->role == ROLE_GUEST)
 		index_del(s->by_room, c->guest_room, c);
+	if (c->booking != 0)
+		index_del(s->by_booking, c->booking, c);
 	if (c->role == ROLE_CITIZEN && c->ticket != 0 &&
 	    index_del(s->by_ticket, c->ticket, c) == 0) {
 		lobby_citizen_gone(s->lb, &t, c->ticket);
@@ -1185,7 +1248,7 @@ h_api_offices(void *ud, size_t *len)
 	json_t *r = json_object();
 
 	session_now(&t);
-	json_object_set_new(r, "offices", view_offices(s->lb, &t));
+	json_object_set_new(r, "offices", offices_json(s, &t));
 	return proto_dump(r, len);
 }
 
@@ -1231,6 +1294,15 @@ session_new(const struct config *cfg, struct lobby *lb, struct store *st,
 	s->watchers = g_hash_table_new(g_direct_hash, g_direct_equal);
 	s->by_room = g_hash_table_new_full(g_int64_hash, g_int64_equal,
 	    g_free, array_free);
+	s->by_booking = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, array_free);
+	s->lookups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
+	if (token_random(s->addr_key, sizeof(s->addr_key)) != 0) {
+		log_error("no randomness for the address key");
+		session_free(s);
+		return NULL;
+	}
 	s->invites = invites_new();
 	s->media = media_new(cfg, NULL, &media_hooks, s, err, sizeof(err));
 	if (s->media == NULL) {
@@ -1268,6 +1340,11 @@ session_free(struct session *s)
 	g_hash_table_destroy(s->by_clerk);
 	g_hash_table_destroy(s->watchers);
 	g_hash_table_destroy(s->by_room);
+	if (s->by_booking != NULL)
+		g_hash_table_destroy(s->by_booking);
+	if (s->lookups != NULL)
+		g_hash_table_destroy(s->lookups);
+	explicit_bzero(s->addr_key, sizeof(s->addr_key));
 	g_free(s);
 }
 
@@ -1280,6 +1357,7 @@ session_tick(struct session *s)
 	session_now(&t);
 	lobby_tick(s->lb, &t);
 	apply(s, &t, "system");
+	booking_tick(s, t.now);
 	if (t.now - s->last_purge < PURGE_INTERVAL_S)
 		return;
 	s->last_purge = t.now;

@@ -33,6 +33,10 @@ const struct web_handlers *session_web_handlers(void);
 void session_tick(struct session *s);
 /* Current time in the administration's time zone. */
 void session_now(struct lobby_time *t);
+/* Tests only (klopfd --test-clock FILE): from now on the clock is the
+ * real time plus the seconds written in path (e.g. "7200"), read anew
+ * each time; a missing file counts as 0. */
+void session_set_test_clock(const char *path);
 /* Loads waiting and admitted tickets and open rooms from the store into
  * the lobby; returns 0 or -1. */
 int session_restore(struct session *s);

@@ -108,7 +108,10 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX bookings_slot ON bookings(office, slot_start)"
 	"  WHERE state IN ('booked', 'arrived', 'blocked');"
 	"CREATE INDEX bookings_office_time ON bookings(office, slot_start);"
-	"CREATE INDEX bookings_addr ON bookings(addr_hash, created_at);",
+	"CREATE INDEX bookings_addr ON bookings(addr_hash, created_at);"
+	/* the ticket of an appointment that arrived */
+	"ALTER TABLE tickets ADD COLUMN booking_id INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN appointment_at INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -130,7 +133,7 @@ static const char *const state_names[] = {
 
 #define TICKET_COLS "id, token_hash, office, state, name, topic, message, " \
 	"lang, knocked_at, updated_at, seq, priority, transferred_from, " \
-	"transferred_to, room, disconnected_at"
+	"transferred_to, room, disconnected_at, booking_id, appointment_at"
 #define ROOM_COLS "id, office, clerk_id, ticket_id, opened_at, closed_at"
 #define FINAL "state NOT IN ('waiting', 'admitted')"
 
@@ -177,7 +180,7 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_TICKET_SAVE] =
 	    "INSERT INTO tickets (" TICKET_COLS ")"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16)"
+	    " ?14, ?15, ?16, ?17, ?18)"
 	    " ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash,"
 	    " office = excluded.office, state = excluded.state,"
 	    " name = excluded.name, topic = excluded.topic,"
@@ -187,7 +190,9 @@ static const char *const stmt_sql[S_NSTMT] = {
 	    " priority = excluded.priority,"
 	    " transferred_from = excluded.transferred_from,"
 	    " transferred_to = excluded.transferred_to,"
-	    " room = excluded.room, disconnected_at = excluded.disconnected_at",
+	    " room = excluded.room, disconnected_at = excluded.disconnected_at,"
+	    " booking_id = excluded.booking_id,"
+	    " appointment_at = excluded.appointment_at",
 	[S_TICKET_DELETE] = "DELETE FROM tickets WHERE id = ?1",
 	[S_ROOM_UNTICKET] =
 	    "UPDATE rooms SET ticket_id = NULL WHERE ticket_id = ?1",
@@ -674,6 +679,8 @@ store_ticket_save(struct store *st, const struct ticket *t)
 	bind_ref(s, 14, (int64_t)t->transferred_to, &rc);
 	bind_ref(s, 15, (int64_t)t->room, &rc);
 	bind_ref(s, 16, t->disconnected_at, &rc);
+	bind_ref(s, 17, (int64_t)t->booking, &rc);
+	bind_ref(s, 18, t->appointment_at, &rc);
 	return exec_stmt(st, S_TICKET_SAVE, rc, "save ticket");
 }
 
@@ -740,6 +747,8 @@ ticket_from_row(sqlite3_stmt *s, struct ticket *t)
 	t->transferred_to = (uint64_t)col_ref(s, 13);
 	t->room = (uint64_t)col_ref(s, 14);
 	t->disconnected_at = col_ref(s, 15);
+	t->booking = (uint64_t)col_ref(s, 16);
+	t->appointment_at = col_ref(s, 17);
 	t->position = 0;
 	t->wait_s = -1;
 	return 0;

@@ -248,6 +248,25 @@ store_booking_count_addr(struct store *st, const uint8_t *addr_hash,
 }
 
 int
+store_booking_count_office(struct store *st, const char *office,
+    int64_t since)
+{
+	sqlite3_stmt *s = prep(st, "SELECT count(*) FROM bookings WHERE "
+	    "office = ? AND created_at >= ? AND code_hash IS NOT NULL");
+	int n;
+
+	if (s == NULL)
+		return STORE_E_IO;
+	sqlite3_bind_text(s, 1, office, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, since);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return io_fail(st, s, "count");
+	n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+int
 store_booking_list(struct store *st, const char *office, int64_t from,
     int64_t to, struct booking *out, int max)
 {

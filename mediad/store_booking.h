@@ -60,6 +60,9 @@ int store_booking_taken(struct store *st, const char *office, int64_t from,
  * office is not NULL); or STORE_E_IO. */
 int store_booking_count_addr(struct store *st, const uint8_t *addr_hash,
     const char *office, int64_t since);
+/* Bookings (not blocks) made at an office since since; or STORE_E_IO. */
+int store_booking_count_office(struct store *st, const char *office,
+    int64_t since);
 /* Bookings of an office with slots in [from, to), in order, at most max,
  * for the clerk's agenda; returns how many or STORE_E_IO. */
 int store_booking_list(struct store *st, const char *office, int64_t from,

@@ -79,6 +79,23 @@ test_parse_is_tolerant(void **state)
 	assert_string_equal(out, "K7WP-Q3HX-M9");
 }
 
+/* Every way of typing a code leads to the same stored hash; another code
+ * or a non-code does not. */
+static void
+test_hash_of_typed_forms(void **state)
+{
+	uint8_t a[BOOKCODE_HASH_LEN], b[BOOKCODE_HASH_LEN];
+
+	(void)state;
+	assert_int_equal(bookcode_hash("K7WP-Q3HX-M9", a), 0);
+	assert_int_equal(bookcode_hash(" k7wp q3hx.m9 ", b), 0);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_int_equal(bookcode_hash("K7WP-Q3HX-M8", b), 0);
+	assert_memory_not_equal(a, b, sizeof(a));
+	assert_int_equal(bookcode_hash("K7WP-Q3HX-M", b), -1);
+	assert_int_equal(bookcode_hash("O7WP-Q3HX-M9", b), -1);
+}
+
 static void
 test_parse_refuses(void **state)
 {
@@ -103,6 +120,7 @@ main(void)
 		cmocka_unit_test(test_even_spread_and_no_repeats),
 		cmocka_unit_test(test_parse_is_tolerant),
 		cmocka_unit_test(test_parse_refuses),
+		cmocka_unit_test(test_hash_of_typed_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,6 +116,9 @@ test_minimal_file_gets_defaults(void **state)
 	assert_int_equal(c->limits.login_lockout_seconds, 300);
 	assert_int_equal(c->limits.session_hours, 12);
 	assert_int_equal(c->limits.max_connections, 10000);
+	assert_int_equal(c->limits.bookings_per_address, 3);
+	assert_int_equal(c->limits.bookings_per_office, 200);
+	assert_int_equal(c->limits.booking_lookups, 10);
 	assert_int_equal(c->ndecline_messages, 0);
 
 	assert_int_equal(c->noffices, 1);
@@ -847,6 +850,8 @@ test_appointments(void **state)
 	assert_int_equal(d->slot_minutes, 20);
 	assert_int_equal(d->horizon_days, 28);
 	assert_int_equal(d->notice_minutes, 120);
+	assert_int_equal(d->early_minutes, 5);
+	assert_int_equal(d->late_minutes, 15);
 	config_free(c);
 	/* no group, no appointments */
 	c = load_good(FIXTURES "good-minimal.conf");
@@ -871,6 +876,7 @@ test_appointment_mistakes(void **state)
 	    "than one slot of 20 minutes",
 	    "4: office \"amt\": appointment hours Sa 09:00-10:00 are outside "
 	    "its consultation hours",
+	    "21: \"late_minutes\" must be between 0 and 240, not 300",
 	    "21: \"appointments\" needs \"hours\", e.g. hours = "
 	    "[ \"Di 14:00-18:00\" ];",
 	    NULL);

@@ -487,7 +487,7 @@ test_priority_goes_ahead_of_walk_ins(void **state)
 {
 	struct fx *f = *state;
 	struct lobby_knock k;
-	uint64_t w1, w2, w3, p1 = 0, p2 = 0, p3 = 0;
+	uint64_t w1, w2, w3, p1 = 0, p2 = 0;
 
 	f->cfg.limits.max_queue = 10;
 	clerk_on(f, ANNA, OFFICE_A, PRESENCE_AVAILABLE);
@@ -499,10 +499,13 @@ test_priority_goes_ahead_of_walk_ins(void **state)
 	later(f, 60);
 	clear(f);
 
+	/* An appointment whose slot has begun goes first. */
 	k = kn(f, OFFICE_A, 4);
-	k.priority = 1;
+	k.booking = 7;
+	k.appointment_at = f->t.now - 60;
 	assert_int_equal(knock(f, &k, &p1), LOBBY_OK);
-	assert_int_equal(tk(f, p1)->priority, 1);
+	assert_int_equal(tk(f, p1)->priority, LOBBY_APPOINTMENT_PRIORITY);
+	assert_int_equal(tk(f, p1)->booking, 7);
 	QUEUE(f, A, p1, w1, w2, w3);
 	assert_int_equal(find_fx(f, LOBBY_FX_QUEUE_ADD, p1)->position, 1);
 	/* Everybody moved back one place. */
@@ -516,21 +519,54 @@ test_priority_goes_ahead_of_walk_ins(void **state)
 	/* A later appointment goes behind the earlier one, before walk-ins. */
 	later(f, 60);
 	k = kn(f, OFFICE_A, 5);
-	k.priority = 1;
+	k.booking = 8;
+	k.appointment_at = f->t.now;
 	assert_int_equal(knock(f, &k, &p2), LOBBY_OK);
 	QUEUE(f, A, p1, p2, w1, w2, w3);
 	assert_int_equal(find_fx(f, LOBBY_FX_QUEUE_ADD, p2)->position, 2);
 	assert_int_equal(count_fx(f, LOBBY_FX_POSITION, p1), 0);
 	assert_int_equal(count_fx(f, LOBBY_FX_POSITION, w1), 1);
-	clear(f);
+}
 
-	/* Higher priority goes first of all. */
-	later(f, 60);
-	k = kn(f, OFFICE_A, 6);
-	k.priority = 2;
-	assert_int_equal(knock(f, &k, &p3), LOBBY_OK);
-	QUEUE(f, A, p3, p1, p2, w1, w2, w3);
-	assert_int_equal(find_fx(f, LOBBY_FX_QUEUE_ADD, p3)->position, 1);
+/* Early for an appointment: wait like a walk-in until the slot begins,
+ * then go ahead (and the clerks and everyone behind are told). */
+static void
+test_early_appointment_goes_ahead_when_its_slot_begins(void **state)
+{
+	struct fx *f = *state;
+	struct lobby_knock k;
+	uint64_t w1, w2, p = 0;
+
+	clerk_on(f, ANNA, OFFICE_A, PRESENCE_AVAILABLE);
+	w1 = knock_ok(f, OFFICE_A, 1);
+	w2 = knock_ok(f, OFFICE_A, 2);
+	later(f, 10);
+	k = kn(f, OFFICE_A, 3);
+	k.booking = 9;
+	k.appointment_at = f->t.now + 300;
+	assert_int_equal(knock(f, &k, &p), LOBBY_OK);
+	assert_int_equal(tk(f, p)->priority, 0);
+	QUEUE(f, A, w1, w2, p);
+	later(f, 299);
+	clear(f);
+	lobby_tick(f->lb, &f->t);
+	QUEUE(f, A, w1, w2, p);
+	assert_int_equal(count_fx(f, LOBBY_FX_QUEUE_ADD, p), 0);
+	later(f, 1);
+	clear(f);
+	lobby_tick(f->lb, &f->t);
+	QUEUE(f, A, p, w1, w2);
+	assert_int_equal(tk(f, p)->priority, LOBBY_APPOINTMENT_PRIORITY);
+	assert_int_equal(find_fx(f, LOBBY_FX_QUEUE_ADD, p)->position, 1);
+	assert_int_equal(count_fx(f, LOBBY_FX_TICKET, p), 1);   /* saved */
+	assert_int_equal(count_fx(f, LOBBY_FX_POSITION, w1), 1);
+	assert_int_equal(count_fx(f, LOBBY_FX_POSITION, w2), 1);
+	assert_int_equal(tk(f, w2)->position, 3);
+	/* once is enough */
+	later(f, 1);
+	clear(f);
+	lobby_tick(f->lb, &f->t);
+	assert_int_equal(count_fx(f, LOBBY_FX_QUEUE_ADD, p), 0);
 }
 
 static void
@@ -630,18 +666,24 @@ test_queue_full_is_refused(void **state)
 
 	k = kn(f, OFFICE_A, 10);
 	assert_int_equal(knock(f, &k, &id), LOBBY_E_QUEUE_FULL);
-	k.priority = 5;     /* appointments do not squeeze in either */
-	assert_int_equal(knock(f, &k, &id), LOBBY_E_QUEUE_FULL);
 	assert_int_equal(id, 0);
 	assert_int_equal(nfx(f), 0);
 	QUEUE(f, A, ids[0], ids[1], ids[2], ids[3], ids[4]);
+	/* a booked appointment keeps its slot even when walk-ins filled
+	 * the queue */
+	k = kn(f, OFFICE_A, 12);
+	k.booking = 3;
+	k.appointment_at = f->t.now;
+	assert_int_equal(knock(f, &k, &id), LOBBY_OK);
+	QUEUE(f, A, id, ids[0], ids[1], ids[2], ids[3], ids[4]);
+	assert_int_equal(lobby_withdraw(f->lb, &f->t, id), LOBBY_OK);
+	k = kn(f, OFFICE_A, 10);
 
 	/* Other offices have their own queue. */
 	knock_ok(f, OFFICE_B, 11);
 
 	/* A free place can be taken again. */
 	assert_int_equal(lobby_withdraw(f->lb, &f->t, ids[2]), LOBBY_OK);
-	k.priority = 0;
 	assert_int_equal(knock(f, &k, &id), LOBBY_OK);
 	QUEUE(f, A, ids[0], ids[1], ids[3], ids[4], id);
 }
@@ -2209,6 +2251,7 @@ main(void)
 		T(test_knock_gets_position_and_queue_add_effect),
 		T(test_queue_is_first_come_first_served),
 		T(test_priority_goes_ahead_of_walk_ins),
+		T(test_early_appointment_goes_ahead_when_its_slot_begins),
 		T(test_knock_with_name_at_anonymous_office_is_refused),
 		T(test_knock_with_too_long_name_or_topic_is_refused),
 		T(test_knock_without_consent_is_refused),

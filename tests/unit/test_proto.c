@@ -1160,6 +1160,13 @@ test_type_names(void **state)
 		[PROTO_LEAVE] = "leave",
 		[PROTO_INVITE] = "invite",
 		[PROTO_JOIN] = "join",
+		[PROTO_SLOTS] = "slots",
+		[PROTO_BOOK] = "book",
+		[PROTO_BOOKING] = "booking",
+		[PROTO_CANCEL_BOOKING] = "cancel_booking",
+		[PROTO_ENTER] = "enter",
+		[PROTO_AGENDA] = "agenda",
+		[PROTO_BLOCK_SLOT] = "block_slot",
 		[PROTO_S_WELCOME] = "welcome",
 		[PROTO_S_ERROR] = "error",
 		[PROTO_S_OK] = "ok",
@@ -1180,6 +1187,10 @@ test_type_names(void **state)
 		[PROTO_S_PARTICIPANTS] = "participants",
 		[PROTO_S_INVITATION] = "invitation",
 		[PROTO_S_JOINED] = "joined",
+		[PROTO_S_SLOTS] = "slots",
+		[PROTO_S_BOOKED] = "booked",
+		[PROTO_S_BOOKING] = "booking",
+		[PROTO_S_AGENDA] = "agenda",
 	};
 
 	for (int t = 0; t < PROTO_TYPE_COUNT; t++) {
