@@ -112,6 +112,8 @@ view_ticket(const struct ticket *t)
 	json_object_set_new(j, "transferred_from",
 	    int_or_null((int64_t)t->transferred_from));
 	json_object_set_new(j, "room", int_or_null((int64_t)t->room));
+	json_object_set_new(j, "appointment", t->booking ?
+	    view_time(t->appointment_at) : json_null());
 	return j;
 }
 
@@ -130,6 +132,9 @@ view_queue_ticket(const struct ticket *t)
 	    int_or_null((int64_t)t->transferred_from));
 	json_object_set_new(j, "message", proto_str_or_null(t->message));
 	json_object_set_new(j, "priority", json_integer(t->priority));
+	/* an appointment that arrived: its slot's start, else null */
+	json_object_set_new(j, "appointment", t->booking ?
+	    view_time(t->appointment_at) : json_null());
 	return j;
 }
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-    Scope, stateTemplate, connect, expectType, officesOverHttp, officeById, PROTO_CONF_DIR,
+    Scope, stateTemplate, expectType, officesOverHttp, officeById, PROTO_CONF_DIR,
 } from './lib/harness.mjs';
 
 const CONF = path.join(PROTO_CONF_DIR, 'appointments.conf');
@@ -234,7 +234,10 @@ describe('appointments', () => {
             await walk.next('ticket', (m) => m.ticket.position === 2, 5000);
             const add = await anna.next('queue_add', (m) => m.ticket.id === k.ticket.id
                 && m.position === 1, 5000);
-            assert.ok(add);
+            assert.equal(add.ticket.priority, 1);
+            assert.equal(Date.parse(add.ticket.appointment) / 1000, s.start,
+                'the clerk sees it is an appointment, and for when');
+            assert.equal(Date.parse(k.ticket.appointment) / 1000, s.start);
 
             // the clerk admits the appointment and ends: the booking is done
             expectType(await anna.request({ type: 'admit', ticket: k.ticket.id }), 'room');
