@@ -9,6 +9,7 @@
  */
 #include "session.h"
 #include "session_int.h"
+#include "store_booking.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -1366,6 +1367,16 @@ session_tick(struct session *s)
 	if (n > 0)
 		log_info("retention: removed personal data of %d finished "
 		    "tickets", n);
+	n = store_booking_purge(s->st, NULL, t.now -
+	    (int64_t)s->cfg->limits.retention_days * 86400);
+	/* anonymous offices keep nothing once the slot is over */
+	for (int i = 0; i < s->cfg->noffices; i++)
+		if (s->cfg->offices[i].anonymous && n >= 0)
+			n += MAX(0, store_booking_purge(s->st,
+			    s->cfg->offices[i].id, t.now));
+	if (n > 0)
+		log_info("retention: removed personal data of %d past or "
+		    "cancelled appointments", n);
 	store_session_purge(s->st, t.now);
 	auth_expire(s->auth, t.now);
 }

@@ -287,3 +287,23 @@ store_booking_list(struct store *st, const char *office, int64_t from,
 	sqlite3_finalize(s);
 	return n;
 }
+
+int
+store_booking_purge(struct store *st, const char *office, int64_t before)
+{
+	sqlite3_stmt *s = prep(st, "UPDATE bookings SET name = NULL, "
+	    "topic = NULL, message = NULL, addr_hash = NULL, code_hash = NULL "
+	    "WHERE (?1 IS NULL OR office = ?1) AND (slot_end < ?2 OR "
+	    "(state = 'cancelled' AND updated_at < ?2)) AND (name IS NOT NULL "
+	    "OR topic IS NOT NULL OR message IS NOT NULL OR addr_hash IS NOT "
+	    "NULL OR code_hash IS NOT NULL)");
+
+	if (s == NULL)
+		return STORE_E_IO;
+	bind_text_or_null(s, 1, office);
+	sqlite3_bind_int64(s, 2, before);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return io_fail(st, s, "purge");
+	sqlite3_finalize(s);
+	return sqlite3_changes(store_db(st));
+}

@@ -68,6 +68,14 @@ int store_booking_count_office(struct store *st, const char *office,
 int store_booking_list(struct store *st, const char *office, int64_t from,
     int64_t to, struct booking *out, int max);
 
+/* Retention: removes the personal data (name, topic, message), the code
+ * and the address hash of the bookings (of office, or of all if NULL)
+ * whose slot ended, or which were cancelled, before before. The rows
+ * stay, for the statistics and the slot. Returns how many rows changed,
+ * or STORE_E_IO. */
+int store_booking_purge(struct store *st, const char *office,
+    int64_t before);
+
 const char *booking_state_name(enum booking_state s);
 
 #endif

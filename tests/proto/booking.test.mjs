@@ -8,6 +8,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 import {
     Scope, stateTemplate, expectType, officesOverHttp, officeById, PROTO_CONF_DIR,
@@ -21,6 +22,13 @@ const CLERKS = {
 };
 const CODE = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2}$/;
 const nowS = () => Math.floor(Date.now() / 1000);
+
+function sql(stateDir, query) {
+    const r = spawnSync('sqlite3', ['-readonly', path.join(stateDir, 'klopf.db'), query],
+        { encoding: 'utf8' });
+    assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}`);
+    return r.stdout.trim();
+}
 
 function err(reply, code) {
     assert.equal(reply.type, 'error', `expected error ${code}, got ${JSON.stringify(reply)}`);
@@ -279,6 +287,44 @@ describe('appointments', () => {
         assert.deepEqual(r.booking, booking);
         err(await book(w, free[20].start), 'slot_taken');
     });
+
+    test('after the retention period a past booking keeps no name, topic or code; the anonymous office keeps none once the slot is over',
+        async () => {
+            const v = await scope.connect(d.port);
+            const { slots: free } = await tomorrow(v);
+            const { code, booking } = expectType(await book(v, free[22].start, { name: 'Erika Muster',
+                topic: 'Wohngeld' }), 'booked');
+            const anon = (await slots(v, 'beratung', (await slots(v)).days[1].date)).slots[5];
+            const a = expectType(await v.request({ type: 'book', office: 'beratung', start: anon.start,
+                consent: true, topic: 'HIV-Test' }), 'booked');
+            const row = (start, office = 'amt-a') => sql(stateDir, "SELECT coalesce(name,'-') || '|' "
+                + "|| coalesce(topic,'-') || '|' || (code_hash IS NULL) FROM bookings "
+                + `WHERE office = '${office}' AND slot_start = ${start}`);
+            assert.equal(row(booking.start), 'Erika Muster|Wohngeld|0');
+            // an hour after the anonymous slot: its topic is gone at the
+            // next purge (at start), the normal booking keeps its data
+            setClock(anon.end + 3600 - nowS());
+            await d.stop();
+            d = await scope.start({ conf: CONF, stateDir, extraArgs: ['--test-clock', clock] });
+            const wait = async (want, ...args) => {
+                const deadline = Date.now() + 15000;
+                while (row(...args) !== want && Date.now() < deadline) {
+                    await new Promise((r) => setTimeout(r, 100));
+                }
+                assert.equal(row(...args), want);
+            };
+            await wait('-|-|1', anon.start, 'beratung');
+            assert.equal(row(booking.start), 'Erika Muster|Wohngeld|0');
+            // 31 days after the slot (retention_days defaults to 30)
+            setClock(booking.end + 31 * 86400 - nowS());
+            await d.stop();
+            d = await scope.start({ conf: CONF, stateDir, extraArgs: ['--test-clock', clock] });
+            await wait('-|-|1', booking.start);
+            err(await (await scope.connect(d.port)).request({ type: 'booking', code }),
+                'unknown_booking');
+            assert.ok(a.code);
+            setClock(0);
+        });
 });
 
 describe('appointment limits', () => {

@@ -273,6 +273,54 @@ test_two_processes_book_one_slot_at_once(void **state)
 	}
 }
 
+/* Retention: past and cancelled bookings lose their personal data and
+ * their code; future ones keep them; the slot stays taken. */
+static void
+test_purge_personal_data(void **state)
+{
+	struct fx *f = *state;
+	struct booking past = booking("standesamt", T0, "Erika Muster");
+	struct booking future = booking("standesamt", T0 + 7200, "Max Muster");
+	struct booking gone = booking("kasse", T0 + 9000, "Lea Muster");
+	struct booking g;
+	uint8_t c1[BOOKING_HASH_LEN], c2[BOOKING_HASH_LEN], c3[BOOKING_HASH_LEN];
+	uint64_t i1, i2, i3;
+	int64_t start;
+
+	hash(1, c1);
+	hash(2, c2);
+	hash(3, c3);
+	assert_int_equal(store_booking_add(f->st, &past, c1, c1, &i1), STORE_OK);
+	assert_int_equal(store_booking_add(f->st, &future, c2, c2, &i2),
+	    STORE_OK);
+	assert_int_equal(store_booking_add(f->st, &gone, c3, c3, &i3), STORE_OK);
+	assert_int_equal(store_booking_set_state(f->st, i3, BOOKING_CANCELLED,
+	    "Erkrankt", T0 + 10), STORE_OK);
+	/* nothing is old enough yet */
+	assert_int_equal(store_booking_purge(f->st, NULL, T0), 0);
+	/* the past and the cancelled one go; a second run finds nothing */
+	assert_int_equal(store_booking_purge(f->st, NULL, T0 + 3600), 2);
+	assert_int_equal(store_booking_purge(f->st, NULL, T0 + 3600), 0);
+	assert_int_equal(store_booking_get(f->st, i1, &g), STORE_OK);
+	assert_string_equal(g.name, "");
+	assert_string_equal(g.topic, "");
+	assert_int_equal(store_booking_by_code(f->st, c1, &g),
+	    STORE_E_NOTFOUND);
+	assert_int_equal(store_booking_get(f->st, i3, &g), STORE_OK);
+	assert_string_equal(g.message, "");
+	assert_int_equal(store_booking_get(f->st, i2, &g), STORE_OK);
+	assert_string_equal(g.name, "Max Muster");
+	assert_int_equal(store_booking_by_code(f->st, c2, &g), STORE_OK);
+	assert_int_equal(store_booking_count_addr(f->st, c1, NULL, 0), 0);
+	/* the past slot is still taken */
+	assert_int_equal(store_booking_taken(f->st, "standesamt", T0, T0 + 1,
+	    &start, 1), 1);
+	/* one office only */
+	assert_int_equal(store_booking_purge(f->st, "kasse", T0 + 99999), 0);
+	assert_int_equal(store_booking_purge(f->st, "standesamt", T0 + 99999),
+	    1);
+}
+
 int
 main(void)
 {
@@ -283,6 +331,7 @@ main(void)
 		T(test_block_without_code),
 		T(test_agenda_and_counts),
 		T(test_two_processes_book_one_slot_at_once),
+		T(test_purge_personal_data),
 #undef T
 	};
 
