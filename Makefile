@@ -1,6 +1,6 @@
 # klopf — one Makefile for everything. See README.md.
 #
-#   make          build klopfd and the console klopf (klopf-video to come)
+#   make          build klopfd, the console klopf and klopf-video
 #   make run      start klopfd with the development setup under var/
 #   make check    every test: C units (plain and with ASan+UBSan),
 #                 protocol tests against a real klopfd, the console in
@@ -97,7 +97,11 @@ DEBS = build-essential pkg-config libwebsockets-dev libwebsockets-evlib-glib \
        libglib2.0-dev libjansson-dev libconfig-dev libsqlite3-dev libssl-dev \
        libcmocka-dev libncurses-dev libnice-dev libsrtp2-dev \
        sqlite3 mandoc tmux util-linux iproute2 procps \
-       clang libclang-rt-14-dev chromium
+       clang libclang-rt-14-dev chromium \
+       libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
+       libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-base \
+       gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice \
+       gstreamer1.0-x xvfb x11-apps imagemagick
 NODE_DEBS = nodejs npm
 
 deps:
@@ -196,6 +200,44 @@ check-js:
 # page go to tests/artifacts/browser/.
 check-browser: all
 	@KLOPFD=../$(BUILD)/klopfd ./tests/browser/run
+
+# --- klopf-video (console/video) ---------------------------------------------
+# The clerk's video window: console/video/*.c, linked with the console's
+# net.c and conf.c and common/ (through libklopfcon.a, never mediad/).
+# GStreamer 1.22 with webrtcbin; see doc/video.md.
+VIDEO_PKGS = gstreamer-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 \
+             gstreamer-video-1.0 libwebsockets glib-2.0 jansson libconfig \
+             openssl
+VIDEO_CFLAGS = $(ALL_CFLAGS) -Iconsole -Iconsole/video \
+               $(shell pkg-config --cflags $(VIDEO_PKGS) 2>/dev/null)
+VIDEO_LDLIBS = $(shell pkg-config --libs $(VIDEO_PKGS) 2>/dev/null) \
+               -lpthread -lm
+VIDEO_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard console/video/*.c))
+
+all: $(BUILD)/klopf-video
+
+$(BUILD)/console/video/%.o: console/video/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(VIDEO_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/klopf-video: $(VIDEO_OBJ) $(BUILD)/libklopfcon.a
+	$(CC) $(CFLAGS) -o $@ $^ $(VIDEO_LDLIBS)
+
+# The window under Xvfb, inside a network namespace with only loopback
+# (tests/video/run): a chromium citizen, a real klopfd, klopf-video as
+# the clerk with test sources. Screenshots go to tests/artifacts/video/.
+.PHONY: check-video install-video
+CHECK_SUITES += check-video
+check-video: all
+	@KLOPFD=../$(BUILD)/klopfd KLOPF_VIDEO=../$(BUILD)/klopf-video \
+	  ./tests/video/run
+
+install: install-video
+install-video: $(BUILD)/klopf-video
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/klopf-video $(DESTDIR)$(PREFIX)/bin/klopf-video
+	install -m 644 man/klopf-video.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+# --- end of klopf-video -------------------------------------------------------
 
 # --- fuzzing ----------------------------------------------------------------
 # One libFuzzer target per parser: tests/fuzz/fuzz_NAME.c, built by clang

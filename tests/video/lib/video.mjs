@@ -1,0 +1,150 @@
+// Helpers for the klopf-video tests: an Xvfb of our own, klopf-video
+// started with its secret on an inherited descriptor (fd 3), its --stats
+// lines, and screenshots of the X screen (xwd + imagemagick).
+//
+// Every process started here is remembered and killed by its pid when the
+// test process exits; nothing is killed by name.
+
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TESTS_DIR, sleep, tempDir } from '../../proto/lib/harness.mjs';
+
+export const KLOPF_VIDEO = path.resolve(TESTS_DIR,
+    process.env.KLOPF_VIDEO || path.join('..', 'build', 'klopf-video'));
+export const ARTIFACTS = path.join(TESTS_DIR, 'artifacts', 'video');
+
+const started = new Set();
+process.on('exit', () => {
+    for (const p of started) {
+        try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+});
+
+// Starts `Xvfb -displayfd` on a display it picks itself (unix socket only).
+// Resolves {display: ':N', stop()}.
+export function startXvfb() {
+    return new Promise((resolve, reject) => {
+        const x = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1024x768x24',
+            '-nolisten', 'tcp'],
+        { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+        started.add(x);
+        let out = '';
+        let err = '';
+        x.stderr.on('data', (d) => { err += d; });
+        x.stdio[3].on('data', (d) => {
+            out += d;
+            const m = /^(\d+)\n/.exec(out);
+            if (m) {
+                resolve({
+                    display: `:${m[1]}`,
+                    proc: x,
+                    stop: () => { try { process.kill(x.pid, 'SIGTERM'); } catch { /* gone */ } },
+                });
+            }
+        });
+        x.on('error', (e) => reject(new Error(`cannot start Xvfb: ${e.message}`)));
+        x.on('exit', (code) => {
+            started.delete(x);
+            if (!/^\d+\n/.test(out)) reject(new Error(`Xvfb exited ${code}: ${err}`));
+        });
+    });
+}
+
+// Starts klopf-video with args; secret (an object) is written as JSON to
+// its descriptor 3 and the pipe closed. Resolves a handle with the
+// process, its stderr so far, exit and kill.
+export function startVideo(args, { secret, display, env } = {}) {
+    const proc = spawn(KLOPF_VIDEO, args, {
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...(display ? { DISPLAY: display } : {}), ...env },
+    });
+    started.add(proc);
+    let stderr = '';
+    let exited = null;
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (d) => {
+        stderr += d;
+        if (process.env.KLOPF_TEST_VERBOSE) process.stderr.write(d);
+    });
+    const exit = new Promise((resolve) => {
+        proc.on('exit', (code, signal) => {
+            exited = { code, signal };
+            started.delete(proc);
+            resolve(exited);
+        });
+    });
+    proc.stdio[3].on('error', () => { /* it may exit before reading */ });
+    if (secret !== undefined) {
+        proc.stdio[3].end(typeof secret === 'string' ? secret : JSON.stringify(secret));
+    } else {
+        proc.stdio[3].end();
+    }
+    return {
+        proc,
+        pid: proc.pid,
+        exit,
+        exited: () => exited,
+        stderr: () => stderr,
+        kill: (sig = 'SIGTERM') => { try { process.kill(proc.pid, sig); } catch { /* gone */ } },
+        // resolves {code, signal}, or throws after ms
+        async waitExit(ms = 10000) {
+            let t;
+            const r = await Promise.race([exit, new Promise((_, rej) => {
+                t = setTimeout(() => rej(new Error(`klopf-video did not exit within ${ms} ms;`
+                    + ` stderr:\n${stderr}`)), ms);
+            })]);
+            clearTimeout(t);
+            return r;
+        },
+    };
+}
+
+// The last --stats line for each pid: {pid: {role, present, video_frames,
+// audio_buffers}}.
+export function readStats(file) {
+    const out = {};
+    let text = '';
+    try { text = fs.readFileSync(file, 'utf8'); } catch { return out; }
+    for (const line of text.split('\n')) {
+        if (!line.trim()) continue;
+        const x = JSON.parse(line);
+        out[x.pid] = x;
+    }
+    return out;
+}
+
+export function statsFile() {
+    return path.join(tempDir('klopf-video-'), 'stats.jsonl');
+}
+
+// Captures the X root window to tests/artifacts/video/NAME.png; with crop
+// ("WxH+X+Y") also NAME-crop.png. Returns {file, sd, mean: {r, g, b}} of
+// the (cropped) picture: sd is 0 for a uniform area; channels 0..1.
+export function screenshot(display, name, crop) {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const png = path.join(ARTIFACTS, `${name}.png`);
+    const xwd = execFileSync('xwd', ['-root', '-display', display, '-silent'],
+        { maxBuffer: 64 * 1024 * 1024 });
+    execFileSync('convert', ['xwd:-', png], { input: xwd });
+    let target = png;
+    if (crop) {
+        target = path.join(ARTIFACTS, `${name}-crop.png`);
+        execFileSync('convert', [png, '-crop', crop, '+repage', target]);
+    }
+    const [sd, r, g, b] = execFileSync('convert', [target, '-format',
+        '%[fx:standard_deviation] %[fx:mean.r] %[fx:mean.g] %[fx:mean.b]', 'info:'],
+    { encoding: 'utf8' }).trim().split(' ').map(Number);
+    return { file: png, sd, mean: { r, g, b } };
+}
+
+export async function waitFor(what, fn, ms = 15000) {
+    const end = Date.now() + ms;
+    let last;
+    for (;;) {
+        last = await fn();
+        if (last) return last;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await sleep(250);
+    }
+}

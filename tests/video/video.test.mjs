@@ -1,0 +1,159 @@
+// klopf-video, the clerk's video window, as a real participant: a real
+// klopfd (tests/video/conf/video.conf, media on 127.0.0.1 in this run's
+// network namespace), a chromium citizen admitted by the clerk (a protocol
+// client), and klopf-video joining the room as that clerk with GStreamer's
+// test sources under our own Xvfb. Media is proven by what each receiving
+// end measures: chromium's getStats() for the clerk's picture and sound,
+// klopf-video's --stats lines for the citizen's, and a screenshot of the X
+// screen that is not uniform.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Scope, stateTemplate, CLERKS, expectType, sleep } from '../proto/lib/harness.mjs';
+import { launch, newPage, onlyLoopback } from '../browser/lib/browser.mjs';
+import { admitViaClerk, pidOf, assertRising, tilePids } from '../browser/lib/call.mjs';
+import {
+    startXvfb, startVideo, readStats, statsFile, screenshot, waitFor, KLOPF_VIDEO,
+} from './lib/video.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CONF = path.join(here, 'conf', 'video.conf');
+// klopfd names no clerk in participants (yet): the role alone
+const CLERK_LABEL = /Sachbearbeitung\)?$/;
+
+// The options every test run uses: test sources, a plain X window, no
+// sound card, ICE on loopback only.
+function videoArgs(stats) {
+    return ['--video-source=test', '--audio-source=test', '--video-sink=ximagesink',
+        '--audio-sink=fakesink', '--ice-address=127.0.0.1', '--stats', stats, '--secret-fd', '3',
+        ...(process.env.KLOPF_TEST_VERBOSE ? ['-vv'] : [])];
+}
+
+describe('klopf-video without a server', () => {
+    test('it refuses to start without its secret and never takes one on the command line',
+        async () => {
+            assert.ok(fs.existsSync(KLOPF_VIDEO), `${KLOPF_VIDEO} missing: make`);
+            let v = startVideo(['--video-source=test', '--audio-source=test'], {});
+            let r = await v.waitExit();
+            assert.equal(r.code, 1);
+            assert.match(v.stderr(), /--secret-fd N is needed/);
+
+            v = startVideo(['--secret-fd', '3'], { secret: '{"server":"http://127.0.0.1:1",' });
+            r = await v.waitExit();
+            assert.equal(r.code, 1);
+            assert.match(v.stderr(), /not one JSON object/);
+
+            // there is no option that takes the credential
+            v = startVideo(['--session', 'x'], {});
+            r = await v.waitExit();
+            assert.equal(r.code, 1);
+        });
+});
+
+describe('klopf-video in a consultation', () => {
+    const scope = new Scope();
+    const env = {};
+    before(async () => {
+        assert.ok(onlyLoopback(), 'run inside tests/video/run (a network namespace)');
+        const template = await stateTemplate(CONF, CLERKS);
+        env.daemon = await scope.start({ conf: CONF, stateDir: scope.copy(template) });
+        env.origin = `http://127.0.0.1:${env.daemon.port}`;
+        env.x = await startXvfb();
+        env.browser = await launch();
+    });
+    after(async () => {
+        if (env.video) {
+            env.video.kill('SIGKILL');
+            await env.video.exit;
+        }
+        if (env.page) await env.page.context.close().catch(() => {});
+        if (env.browser) await env.browser.close().catch(() => {});
+        if (env.x) env.x.stop();
+        await scope.cleanup();
+    });
+
+    test('the clerk sees and hears the citizen in the window, and the citizen the clerk',
+        async () => {
+            env.anna = await scope.clerk(env.daemon.port, 'anna', CLERKS.anna.password);
+            env.page = await newPage(env.browser, env.origin);
+            env.room = await admitViaClerk(env.page.page, env.origin, env.anna, 'amt-a',
+                { name: 'Aylin' });
+            env.stats = statsFile();
+            const session = env.anna.clerk.session;
+            env.video = startVideo(videoArgs(env.stats), {
+                display: env.x.display,
+                secret: { server: env.origin, room: env.room, session, office: 'Amt A' },
+            });
+
+            // the credential is in neither its command line nor its environment
+            await sleep(300);
+            const cmdline = fs.readFileSync(`/proc/${env.video.pid}/cmdline`, 'utf8');
+            const environ = fs.readFileSync(`/proc/${env.video.pid}/environ`, 'utf8');
+            assert.ok(!cmdline.includes(session), 'session token in /proc/PID/cmdline');
+            assert.ok(!environ.includes(session), 'session token in /proc/PID/environ');
+            assert.match(cmdline, /--secret-fd/);
+
+            // chromium decodes the clerk's picture and receives the sound
+            const clerkPid = await pidOf(env.page.page, CLERK_LABEL, 20000);
+            await assertRising(env.page.page, 'citizen', { [clerkPid]: { video: true } },
+                { timeout: 20000 });
+
+            // klopf-video decodes the citizen's picture and sound, rising
+            const citizen = () => Object.values(readStats(env.stats))
+                .find((s) => s.role === 'citizen' && s.present);
+            const first = await waitFor('frames and audio from the citizen in --stats', () => {
+                const s = citizen();
+                return s && s.video_frames > 0 && s.audio_buffers > 0 ? s : null;
+            }, 20000);
+            await sleep(2500);
+            const later = citizen();
+            assert.ok(later.video_frames > first.video_frames,
+                `frames not rising: ${JSON.stringify([first, later])}`);
+            assert.ok(later.audio_buffers > first.audio_buffers,
+                `audio not rising: ${JSON.stringify([first, later])}`);
+
+            // the window (960x540 at 0,0) shows the citizen's picture: one
+            // tile, the whole window but the own picture's corner and the
+            // status line. Chromium's fake camera is green with a moving
+            // wedge; the own picture (test bars) is not green there.
+            const shot = screenshot(env.x.display, 'clerk-window', '600x300+160+100');
+            assert.ok(shot.sd > 0.005, `the citizen's area of the window is uniform (sd ${shot.sd})`);
+            assert.ok(shot.mean.g > 0.2 && shot.mean.g > 4 * (shot.mean.r + shot.mean.b),
+                `the citizen's area does not show chromium's green camera: ${JSON.stringify(shot)}`);
+            const whole = screenshot(env.x.display, 'clerk-window-full');
+            assert.ok(whole.sd > 0.02, `the X screen is uniform (sd ${whole.sd})`);
+            assert.equal(env.video.exited(), null, `klopf-video exited: ${env.video.stderr()}`);
+        });
+
+    test('killing the window does not end the consultation', async () => {
+        assert.ok(env.video, 'needs the first test');
+        const clerkPid = await pidOf(env.page.page, CLERK_LABEL);
+        env.video.kill('SIGKILL');
+        await env.video.exit;
+        env.video = null;
+        // the clerk's tile goes once klopfd notices (closed WebSocket)
+        await waitFor('the clerk tile to go', async () =>
+            !(await tilePids(env.page.page)).includes(clerkPid), 15000);
+        assert.equal(await env.anna.maybe('room_closed', () => true, 500), null);
+        assert.ok(await env.page.page.locator('#call').isVisible(), 'the call view is gone');
+        // the room is still open: a new window joins it again
+        env.stats = statsFile();
+        env.video = startVideo(videoArgs(env.stats), {
+            display: env.x.display,
+            secret: { server: env.origin, room: env.room, session: env.anna.clerk.session },
+        });
+        const again = await pidOf(env.page.page, CLERK_LABEL, 20000);
+        await assertRising(env.page.page, 'citizen', { [again]: { video: true } },
+            { timeout: 20000 });
+    });
+
+    test('ending the consultation closes the window', async () => {
+        assert.ok(env.video, 'needs the test before');
+        expectType(await env.anna.request({ type: 'end', room: env.room }), 'ok');
+        const r = await env.video.waitExit(10000);
+        assert.deepEqual(r, { code: 0, signal: null }, env.video.stderr());
+        env.video = null;
+    });
+});
