@@ -101,7 +101,7 @@ DEBS = build-essential pkg-config libwebsockets-dev libwebsockets-evlib-glib \
        libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
        libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-base \
        gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice \
-       gstreamer1.0-x xvfb x11-apps imagemagick
+       gstreamer1.0-x xvfb x11-apps imagemagick xdotool
 NODE_DEBS = nodejs npm
 
 deps:
@@ -203,7 +203,7 @@ check-browser: all
 
 # --- klopf-video (console/video) ---------------------------------------------
 # The clerk's video window: console/video/*.c, linked with the console's
-# net.c and conf.c and common/ (through libklopfcon.a, never mediad/).
+# net.c and conf.c and common/ (never mediad/).
 # GStreamer 1.22 with webrtcbin; see doc/video.md.
 VIDEO_PKGS = gstreamer-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 \
              gstreamer-video-1.0 libwebsockets glib-2.0 jansson libconfig \
@@ -213,6 +213,8 @@ VIDEO_CFLAGS = $(ALL_CFLAGS) -Iconsole -Iconsole/video \
 VIDEO_LDLIBS = $(shell pkg-config --libs $(VIDEO_PKGS) 2>/dev/null) \
                -lpthread -lm
 VIDEO_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard console/video/*.c))
+VIDEO_USES = $(BUILD)/console/net.o $(BUILD)/console/conf.o \
+             $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC))
 
 all: $(BUILD)/klopf-video
 
@@ -220,7 +222,7 @@ $(BUILD)/console/video/%.o: console/video/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(VIDEO_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/klopf-video: $(VIDEO_OBJ) $(BUILD)/libklopfcon.a
+$(BUILD)/klopf-video: $(VIDEO_OBJ) $(VIDEO_USES)
 	$(CC) $(CFLAGS) -o $@ $^ $(VIDEO_LDLIBS)
 
 # The window under Xvfb, inside a network namespace with only loopback
@@ -228,7 +230,7 @@ $(BUILD)/klopf-video: $(VIDEO_OBJ) $(BUILD)/libklopfcon.a
 # the clerk with test sources. Screenshots go to tests/artifacts/video/.
 .PHONY: check-video install-video
 CHECK_SUITES += check-video
-check-video: all
+check-video: $(BUILD)/klopfd $(BUILD)/klopf-video
 	@KLOPFD=../$(BUILD)/klopfd KLOPF_VIDEO=../$(BUILD)/klopf-video \
 	  ./tests/video/run
 

@@ -15,7 +15,8 @@ import { Scope, stateTemplate, CLERKS, expectType, sleep } from '../proto/lib/ha
 import { launch, newPage, onlyLoopback } from '../browser/lib/browser.mjs';
 import { admitViaClerk, pidOf, assertRising, tilePids } from '../browser/lib/call.mjs';
 import {
-    startXvfb, startVideo, readStats, statsFile, screenshot, waitFor, KLOPF_VIDEO,
+    startXvfb, startVideo, readStats, statsFile, screenshot, waitFor, pressKey, tileSenses,
+    KLOPF_VIDEO,
 } from './lib/video.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,6 +51,39 @@ describe('klopf-video without a server', () => {
             r = await v.waitExit();
             assert.equal(r.code, 1);
         });
+});
+
+describe('klopf-video --check, without a server', () => {
+    let x;
+    let v;
+    before(async () => { x = await startXvfb(); });
+    after(async () => {
+        if (v && !v.exited()) {
+            v.kill('SIGKILL');
+            await v.exit;
+        }
+        if (x) x.stop();
+    });
+
+    test('shows the local picture; c turns the camera dark, q closes the window', async () => {
+        v = startVideo(['--check', '--video-source=test', '--audio-source=test',
+            '--video-sink=ximagesink'], { display: x.display });
+        // the own picture fills the window (960x540 at 0,0; bars of 720x540)
+        const area = '600x300+160+100';
+        const on = await waitFor('the test picture', () => {
+            const s = screenshot(x.display, 'check', area);
+            return s.sd > 0.05 ? s : null;
+        }, 10000);
+        assert.ok(on.sd > 0.05, JSON.stringify(on));
+        pressKey(x.display, 'c');
+        const off = await waitFor('a dark picture', () => {
+            const s = screenshot(x.display, 'check-camera-off', area);
+            return s.sd < 0.01 && s.mean.g < 0.05 ? s : null;
+        }, 5000);
+        assert.ok(off.mean.r < 0.05, JSON.stringify(off));
+        pressKey(x.display, 'q');
+        assert.deepEqual(await v.waitExit(5000), { code: 0, signal: null }, v.stderr());
+    });
 });
 
 describe('klopf-video in a consultation', () => {
@@ -125,6 +159,34 @@ describe('klopf-video in a consultation', () => {
             const whole = screenshot(env.x.display, 'clerk-window-full');
             assert.ok(whole.sd > 0.02, `the X screen is uniform (sd ${whole.sd})`);
             assert.equal(env.video.exited(), null, `klopf-video exited: ${env.video.stderr()}`);
+        });
+
+    test('m and c in the window mute the microphone and darken the camera for the citizen',
+        async () => {
+            assert.ok(env.video, 'needs the first test');
+            const clerkPid = await pidOf(env.page.page, CLERK_LABEL);
+            const sense = () => tileSenses(env.page.page, clerkPid);
+            const before0 = await waitFor('picture and sound of the clerk', async () => {
+                const s = await sense();
+                return s && s.level > 0.05 && s.brightness > 60 ? s : null;
+            }, 10000);
+            pressKey(env.x.display, 'm');
+            await waitFor(`silence from the clerk (was ${JSON.stringify(before0)})`, async () => {
+                const s = await sense();
+                return s && s.level !== null && s.level < 0.01;
+            }, 10000);
+            pressKey(env.x.display, 'c');
+            await waitFor('a dark picture of the clerk', async () => {
+                const s = await sense();
+                return s && s.brightness < 20;
+            }, 10000);
+            screenshot(env.x.display, 'clerk-window-muted-camera-off');
+            pressKey(env.x.display, 'm');
+            pressKey(env.x.display, 'c');
+            await waitFor('the clerk seen and heard again', async () => {
+                const s = await sense();
+                return s && s.level > 0.05 && s.brightness > 60;
+            }, 10000);
         });
 
     test('killing the window does not end the consultation', async () => {

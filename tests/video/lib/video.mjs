@@ -138,6 +138,41 @@ export function screenshot(display, name, crop) {
     return { file: png, sd, mean: { r, g, b } };
 }
 
+// Presses a key in the window: the pointer over it (no window manager:
+// the focus follows the pointer), then the key through XTEST.
+export function pressKey(display, key, x = 300, y = 300) {
+    execFileSync('xdotool', ['mousemove', String(x), String(y), 'key', key],
+        { env: { ...process.env, DISPLAY: display } });
+}
+
+// What a page shows and hears of one participant's tile: the mean
+// brightness (0..255) of its video element's current picture and the
+// audio level (0..1) of its audio track, from the page's getStats().
+export function tileSenses(page, pid) {
+    return page.evaluate(async (p) => {
+        const video = document.querySelector(`#call li.tile[data-pid="${p}"] video`);
+        if (!video || !video.srcObject || !video.videoWidth) return null;
+        const c = document.createElement('canvas');
+        c.width = 64;
+        c.height = 48;
+        const g = c.getContext('2d');
+        g.drawImage(video, 0, 0, c.width, c.height);
+        const px = g.getImageData(0, 0, c.width, c.height).data;
+        let sum = 0;
+        for (let i = 0; i < px.length; i += 4) sum += (px[i] + px[i + 1] + px[i + 2]) / 3;
+        const audio = video.srcObject.getAudioTracks()[0];
+        let level = null;
+        for (const pc of window.__klopfTest.pcs) {
+            if (pc.signalingState === 'closed') continue;
+            (await pc.getStats()).forEach((s) => {
+                if (s.type === 'inbound-rtp' && s.kind === 'audio' && audio
+                    && s.trackIdentifier === audio.id) level = s.audioLevel ?? null;
+            });
+        }
+        return { brightness: sum / (px.length / 4), level };
+    }, pid);
+}
+
 export async function waitFor(what, fn, ms = 15000) {
     const end = Date.now() + ms;
     let last;
