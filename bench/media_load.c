@@ -41,11 +41,10 @@
  * rooms): each takes the rooms --room-offset .. +N-1, and with --sync
  * prints "READY n" when set up and starts its warm-up on SIGUSR1, so that
  * all windows coincide; only the one given --klopfd-pid and
- * --metrics-port reads klopfd's figures. Why several: libsrtp2 on NSS
- * gets slower per packet the more SRTP sessions a process holds (a hash
- * chain walk in softoken: ~2 us per protect at 400 sessions, ~7.5 us at
- * 800, ~18 us at 1,600), so one client with 4N sessions would cost more
- * per packet than klopfd itself.
+ * --metrics-port reads klopfd's figures. Why several: they spread over
+ * the cores, and each main loop walks fewer sources per iteration. (They
+ * were needed first because libsrtp2 on NSS got slower per packet the
+ * more SRTP sessions a process held; srtp.c is on OpenSSL since.)
  *
  * --coalesce-us US wraps the main loop's poll: once something is ready
  * it waits US and polls again, so that one iteration (which walks all ~6N

@@ -2,13 +2,15 @@
  * srtp_bench: CPU cost of protect + unprotect of one 1,200-byte RTP packet
  * for both DTLS-SRTP profiles, with keys from a real in-memory DTLS
  * handshake (dtls.c, srtp.c). Prints the median and mean in microseconds
- * over 100,000 packets per profile. Not part of make check.
+ * over 100,000 packets per profile, sent round-robin over [sessions]
+ * pairs of sessions (default 1; an SFU holds hundreds). Not part of make
+ * check.
  *
  *   make build/libklopf.a
  *   cc -std=c11 -D_GNU_SOURCE -O2 -Icommon -Imediad bench/srtp_bench.c \
  *      build/libklopf.a $(pkg-config --libs openssl libsrtp2 glib-2.0 \
- *      jansson libconfig sqlite3 libwebsockets) -o build/srtp_bench
- *   build/srtp_bench
+ *      jansson libconfig sqlite3 libwebsockets nice) -o build/srtp_bench
+ *   build/srtp_bench 800
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -101,10 +103,13 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+#define SESSIONS_MAX 2048
+
 static int
-bench(const char *profiles)
+bench(const char *profiles, int sessions)
 {
 	static double t[PACKETS];
+	static struct ksrtp *txs[SESSIONS_MAX], *rxs[SESSIONS_MAX];
 	_Alignas(8) uint8_t pkt[1300];
 	struct dtls_srtp_keys ks, kc;
 	struct ksrtp *tx, *rx;
@@ -114,23 +119,26 @@ bench(const char *profiles)
 		fprintf(stderr, "srtp_bench: handshake failed\n");
 		return -1;
 	}
-	tx = ksrtp_new(&ks);
-	rx = ksrtp_new(&kc);
-	if (tx == NULL || rx == NULL) {
-		fprintf(stderr, "srtp_bench: ksrtp_new failed\n");
-		return -1;
+	for (int k = 0; k < sessions; k++) {
+		txs[k] = ksrtp_new(&ks);
+		rxs[k] = ksrtp_new(&kc);
+		if (txs[k] == NULL || rxs[k] == NULL) {
+			fprintf(stderr, "srtp_bench: ksrtp_new failed\n");
+			return -1;
+		}
 	}
 	for (uint32_t i = 0; i < PACKETS; i++) {
 		size_t len = 12 + PAYLOAD;
-		uint16_t seq = (uint16_t)i;
 		double t0;
 
 		memset(pkt, (int)(i & 0xff), len);
 		pkt[0] = 0x80;
 		pkt[1] = 96;
-		pkt[2] = (uint8_t)(seq >> 8);
-		pkt[3] = (uint8_t)seq;
 		pkt[8] = 0x12;
+		tx = txs[i % (uint32_t)sessions];
+		rx = rxs[i % (uint32_t)sessions];
+		pkt[2] = (uint8_t)((i / (uint32_t)sessions) >> 8);
+		pkt[3] = (uint8_t)(i / (uint32_t)sessions);
 		t0 = now_us();
 		if (ksrtp_protect_rtp(tx, pkt, &len, sizeof(pkt)) != KSRTP_OK ||
 		    ksrtp_unprotect_rtp(rx, pkt, &len) != KSRTP_OK) {
@@ -141,21 +149,32 @@ bench(const char *profiles)
 		sum += t[i];
 	}
 	qsort(t, PACKETS, sizeof(t[0]), cmp_double);
+	printf("%4d session pairs ", sessions);
 	printf("%-24s protect+unprotect 1200 B: median %.2f us, mean %.2f us,"
 	    " p99 %.2f us\n", dtls_srtp_profile_name(ks.profile),
 	    t[PACKETS / 2], sum / PACKETS, t[PACKETS * 99 / 100]);
 	dtls_srtp_keys_wipe(&ks);
 	dtls_srtp_keys_wipe(&kc);
-	ksrtp_free(tx);
-	ksrtp_free(rx);
+	for (int k = 0; k < sessions; k++) {
+		ksrtp_free(txs[k]);
+		ksrtp_free(rxs[k]);
+	}
 	return 0;
 }
 
+/* srtp_bench [sessions]: packets go round-robin over that many pairs of
+ * sessions (default 1), as in an SFU with many transports. */
 int
-main(void)
+main(int argc, char **argv)
 {
-	if (bench("SRTP_AEAD_AES_128_GCM") != 0 ||
-	    bench("SRTP_AES128_CM_SHA1_80") != 0)
+	int sessions = argc > 1 ? atoi(argv[1]) : 1;
+
+	if (sessions < 1 || sessions > SESSIONS_MAX) {
+		fprintf(stderr, "srtp_bench: sessions 1..%d\n", SESSIONS_MAX);
+		return 2;
+	}
+	if (bench("SRTP_AEAD_AES_128_GCM", sessions) != 0 ||
+	    bench("SRTP_AES128_CM_SHA1_80", sessions) != 0)
 		return 1;
 	return 0;
 }

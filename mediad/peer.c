@@ -45,8 +45,8 @@ struct peer {
 	int npending;
 	size_t pending_len[PEER_DTLS_PENDING];
 	uint8_t pending[PEER_DTLS_PENDING][DTLS_MTU];
-	/* Received RTP/RTCP, decrypted in place; 4-byte alignment for
-	 * libsrtp, some slack behind the largest datagram. */
+	/* Received RTP/RTCP, decrypted in place; aligned, with some slack
+	 * behind the largest datagram. */
 	_Alignas(8) uint8_t rx[PEER_MAX_DATAGRAM + 32];
 };
 
@@ -370,7 +370,7 @@ peer_new(GMainContext *ctx, struct dtls_identity *id,
 	struct peer *p;
 
 	if (ksrtp_init() != 0) {
-		snprintf(err, errlen, "libsrtp could not be initialised");
+		snprintf(err, errlen, "SRTP could not be initialised");
 		return NULL;
 	}
 	p = g_new0(struct peer, 1);

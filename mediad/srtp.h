@@ -1,17 +1,18 @@
 /*
- * srtp: SRTP and SRTCP protection for one transport with libsrtp2, keyed
- * from the DTLS exporter (dtls_srtp_keys). Public names carry the prefix
- * ksrtp_ so that they never clash with libsrtp's own srtp_ names.
+ * srtp: SRTP and SRTCP protection for one transport (RFC 3711; AES-GCM
+ * per RFC 7714) on OpenSSL, keyed from the DTLS exporter
+ * (dtls_srtp_keys). Public names carry the prefix ksrtp_ so that they
+ * never clash with libsrtp's srtp_ names (the tests use libsrtp2 as the
+ * reference implementation).
  *
- * A struct ksrtp holds two libsrtp sessions: outbound (our local key, any
- * SSRC we send) and inbound (the peer's key, any SSRC it sends), each for
- * RTP and RTCP. Every function works in place on the caller's buffer and
- * allocates nothing per packet, except that libsrtp makes a stream (its
- * replay window and rollover counter) the first time it sees an SSRC,
- * and only once that packet has authenticated.
+ * A struct ksrtp holds two directions: outbound (our local key, any SSRC
+ * we send) and inbound (the peer's key, any SSRC it sends), each for RTP
+ * and RTCP. Every function works in place on the caller's buffer and
+ * allocates nothing per packet, except that a stream (its replay window
+ * and rollover counter) is made the first time an SSRC is seen, inbound
+ * only once that packet has authenticated.
  *
- * Buffers should be 4-byte aligned (libsrtp reads the header as 32-bit
- * words). Never logs anything, least of all keys.
+ * Never logs anything, least of all keys.
  */
 #ifndef KLOPF_SRTP_H
 #define KLOPF_SRTP_H
@@ -34,18 +35,18 @@ enum ksrtp_result {
 	KSRTP_ERR_REPLAY = -4,          /* this index was accepted before */
 	KSRTP_ERR_TOO_OLD = -5,         /* index behind the replay window */
 	KSRTP_ERR_BAD_PACKET = -6,      /* not RTP/RTCP version 2 */
-	KSRTP_ERR_FAIL = -7,            /* another libsrtp failure */
+	KSRTP_ERR_FAIL = -7,            /* out of memory, OpenSSL failed */
 };
 
 struct ksrtp;
 
-/* Initialises libsrtp once per process; later calls return the first
- * result. 0 or -1. ksrtp_new() calls it itself. */
+/* Process-wide set-up; 0 or -1. Nothing to do at present (libsrtp needed
+ * it); ksrtp_new() does not depend on it. */
 int ksrtp_init(void);
 
 /* Sessions for keys (copied; the caller may wipe its copy). Retransmitted
  * RTP packets (same SSRC and sequence number, same payload: NACK answers)
- * may be protected again. NULL if the profile is not supported or libsrtp
+ * may be protected again. NULL if the profile is not supported or OpenSSL
  * failed. */
 struct ksrtp *ksrtp_new(const struct dtls_srtp_keys *keys);
 /* NULL is a no-op. */

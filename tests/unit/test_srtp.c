@@ -3,7 +3,10 @@
  * two of our endpoints (server = klopfd, client = browser), both
  * profiles: round trips both ways, tampering, replay and the replay
  * window, NACK retransmissions re-protected under allow_repeat_tx, buffer
- * capacity, malformed lengths and random garbage.
+ * capacity, malformed lengths and random garbage. And against libsrtp2
+ * as the reference implementation: byte for byte the same SRTP/SRTCP
+ * packets, each side unprotecting what the other protected, across
+ * rollover-counter wraps, with replays and tampering refused alike.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +17,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <srtp2/srtp.h>
 
 #include "dtls.h"
 #include "srtp.h"
@@ -642,6 +647,287 @@ test_random_garbage_never_crashes_nor_disturbs(void **state)
 	}
 }
 
+/* --- against libsrtp2, the reference ------------------------------------- */
+
+/* libsrtp sessions for both ends of one transport, next to ours. */
+struct ref {
+	struct ksrtp *ours_server;      /* klopfd, ours */
+	struct ksrtp *ours_client;
+	srtp_t server_out;              /* libsrtp with the server's keys */
+	srtp_t server_in;
+	srtp_t client_out;              /* libsrtp with the client's keys */
+	srtp_t client_in;
+	size_t tag;
+};
+
+static srtp_t
+ref_session(enum dtls_srtp_profile profile, const uint8_t *master,
+    srtp_ssrc_type_t type)
+{
+	srtp_policy_t policy;
+	uint8_t key[DTLS_SRTP_MASTER_MAX];
+	srtp_t session = NULL;
+
+	memset(&policy, 0, sizeof(policy));
+	if (profile == DTLS_SRTP_AEAD_AES_128_GCM) {
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
+	} else {
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
+	}
+	memcpy(key, master, sizeof(key));
+	policy.ssrc.type = type;
+	policy.key = key;
+	policy.window_size = 1024;
+	policy.allow_repeat_tx = 1;
+	assert_int_equal(srtp_create(&session, &policy), srtp_err_status_ok);
+	return session;
+}
+
+static struct ref
+ref_new(enum dtls_srtp_profile profile)
+{
+	struct dtls_srtp_keys ks, kc;
+	struct ref r;
+
+	handshake(profile == DTLS_SRTP_AEAD_AES_128_GCM ?
+	    "SRTP_AEAD_AES_128_GCM" : "SRTP_AES128_CM_SHA1_80", &ks, &kc);
+	r.ours_server = ksrtp_new(&ks);
+	r.ours_client = ksrtp_new(&kc);
+	assert_non_null(r.ours_server);
+	assert_non_null(r.ours_client);
+	r.server_out = ref_session(profile, ks.local, ssrc_any_outbound);
+	r.server_in = ref_session(profile, ks.remote, ssrc_any_inbound);
+	r.client_out = ref_session(profile, kc.local, ssrc_any_outbound);
+	r.client_in = ref_session(profile, kc.remote, ssrc_any_inbound);
+	r.tag = ksrtp_rtp_overhead(r.ours_server);
+	dtls_srtp_keys_wipe(&ks);
+	dtls_srtp_keys_wipe(&kc);
+	return r;
+}
+
+static void
+ref_free(struct ref *r)
+{
+	ksrtp_free(r->ours_server);
+	ksrtp_free(r->ours_client);
+	srtp_dealloc(r->server_out);
+	srtp_dealloc(r->server_in);
+	srtp_dealloc(r->client_out);
+	srtp_dealloc(r->client_in);
+}
+
+/* Ours and libsrtp on p in place, RTP or RTCP; p->len follows. */
+static int
+ours_protect(struct ksrtp *s, struct pkt *p, bool rtcp)
+{
+	return rtcp ? ksrtp_protect_rtcp(s, p->b, &p->len, PKT_CAP) :
+	    ksrtp_protect_rtp(s, p->b, &p->len, PKT_CAP);
+}
+
+static int
+ours_unprotect(struct ksrtp *s, struct pkt *p, bool rtcp)
+{
+	return rtcp ? ksrtp_unprotect_rtcp(s, p->b, &p->len) :
+	    ksrtp_unprotect_rtp(s, p->b, &p->len);
+}
+
+static srtp_err_status_t
+lib_protect(srtp_t s, struct pkt *p, bool rtcp)
+{
+	int n = (int)p->len;
+	srtp_err_status_t st = rtcp ? srtp_protect_rtcp(s, p->b, &n) :
+	    srtp_protect(s, p->b, &n);
+
+	p->len = (size_t)n;
+	return st;
+}
+
+static srtp_err_status_t
+lib_unprotect(srtp_t s, struct pkt *p, bool rtcp)
+{
+	int n = (int)p->len;
+	srtp_err_status_t st = rtcp ? srtp_unprotect_rtcp(s, p->b, &n) :
+	    srtp_unprotect(s, p->b, &n);
+
+	p->len = (size_t)n;
+	return st;
+}
+
+static void
+assert_pkt_equal(const struct pkt *a, const struct pkt *b)
+{
+	assert_int_equal(a->len, b->len);
+	assert_memory_equal(a->b, b->b, a->len);
+}
+
+/* plain protected by ours and by libsrtp with the same key: the same
+ * bytes (for SRTCP the same index too); libsrtp's other end gets plain
+ * back from ours, ours from libsrtp's. Then the same from the client. */
+static void
+ref_packet(struct ref *r, const struct pkt *plain, bool rtcp)
+{
+	struct pkt a = *plain, b = *plain;
+
+	assert_int_equal(ours_protect(r->ours_server, &a, rtcp), KSRTP_OK);
+	assert_int_equal(lib_protect(r->server_out, &b, rtcp),
+	    srtp_err_status_ok);
+	assert_pkt_equal(&a, &b);
+	assert_int_equal(lib_unprotect(r->client_in, &a, rtcp),
+	    srtp_err_status_ok);
+	assert_pkt_equal(&a, plain);
+	assert_int_equal(ours_unprotect(r->ours_client, &b, rtcp), KSRTP_OK);
+	assert_pkt_equal(&b, plain);
+
+	a = b = *plain;
+	assert_int_equal(lib_protect(r->client_out, &a, rtcp),
+	    srtp_err_status_ok);
+	assert_int_equal(ours_protect(r->ours_client, &b, rtcp), KSRTP_OK);
+	assert_pkt_equal(&a, &b);
+	assert_int_equal(ours_unprotect(r->ours_server, &a, rtcp), KSRTP_OK);
+	assert_pkt_equal(&a, plain);
+	assert_int_equal(lib_unprotect(r->server_in, &b, rtcp),
+	    srtp_err_status_ok);
+	assert_pkt_equal(&b, plain);
+}
+
+static void
+test_packets_equal_libsrtp_byte_for_byte_both_ways(void **state)
+{
+	for (size_t i = 0; i < NPROFILES; i++) {
+		struct ref r = ref_new(profiles[i]);
+		struct pkt k;
+
+		for (uint16_t seq = 100; seq < 160; seq++) {
+			/* odd lengths: the CTR keystream must restart */
+			k.len = rtp_make(k.b, 0xaabbccdd, seq,
+			    (seq * 37u) % 1188);
+			ref_packet(&r, &k, false);
+			k.len = rtp_make(k.b, 0x01020304, seq, 160);
+			ref_packet(&r, &k, false);
+		}
+		/* CSRCs and a header extension: authenticated, in the clear */
+		k.len = rtp_make(k.b, 0x5555, 7, 0);
+		k.b[0] = 0x80 | 0x10 | 2;
+		memset(k.b + 12, 0x11, 8);
+		memcpy(k.b + 20, "\xbe\xde\x00\x01\x40\x30\x00\x00", 8);
+		memset(k.b + 28, 0x77, 101);
+		k.len = 129;
+		ref_packet(&r, &k, false);
+		for (int j = 0; j < 5; j++) {
+			k.len = rtcp_make(k.b, 0x01020304);
+			ref_packet(&r, &k, true);
+			k.len = rtcp_make(k.b, 1);
+			ref_packet(&r, &k, true);
+		}
+		ref_free(&r);
+	}
+}
+
+static void
+test_rollover_counter_wraps_as_libsrtp(void **state)
+{
+	for (size_t i = 0; i < NPROFILES; i++) {
+		struct ref r = ref_new(profiles[i]);
+		struct pkt k, late_a, late_b;
+		uint16_t seq = 65000;
+
+		/* in steps of up to 30,000: three wraps of the sequence
+		 * number, every packet's index guessed right by both */
+		for (int j = 0; j < 20; j++) {
+			k.len = rtp_make(k.b, 0x7777, seq, 300);
+			ref_packet(&r, &k, false);
+			seq = (uint16_t)(seq + 1 + (j * 7919u) % 30000);
+		}
+		/* a stream that starts just before a wrap */
+		seq = 65530;
+		for (int j = 0; j < 10; j++, seq++) {
+			k.len = rtp_make(k.b, 0x8888, seq, 200);
+			ref_packet(&r, &k, false);
+		}
+		/* 65535 sent before the wrap, delivered after 0..3: its
+		 * index is guessed with ROC - 1 */
+		k.len = rtp_make(k.b, 0xabab, 65533, 90);
+		ref_packet(&r, &k, false);
+		late_a.len = rtp_make(late_a.b, 0xabab, 65535, 90);
+		late_b = late_a;
+		assert_int_equal(ours_protect(r.ours_server, &late_a, false),
+		    KSRTP_OK);
+		assert_int_equal(lib_protect(r.server_out, &late_b, false),
+		    srtp_err_status_ok);
+		assert_pkt_equal(&late_a, &late_b);
+		for (uint16_t s = 0; s < 4; s++) {
+			k.len = rtp_make(k.b, 0xabab, s, 90);
+			ref_packet(&r, &k, false);
+		}
+		assert_int_equal(lib_unprotect(r.client_in, &late_a, false),
+		    srtp_err_status_ok);
+		assert_int_equal(ours_unprotect(r.ours_client, &late_b, false),
+		    KSRTP_OK);
+		k.len = rtp_make(k.b, 0xabab, 65535, 90);
+		assert_pkt_equal(&late_a, &k);
+		assert_pkt_equal(&late_b, &k);
+		ref_free(&r);
+	}
+}
+
+static void
+test_replays_and_tampering_refused_like_libsrtp(void **state)
+{
+	for (size_t i = 0; i < 2 * NPROFILES; i++) {
+		struct ref r = ref_new(profiles[i / 2]);
+		bool rtcp = i % 2;
+		struct pkt k, ours, theirs, copy;
+
+		/* libsrtp protects, ours unprotects twice: the second time
+		 * is a replay; and the other way round */
+		k.len = rtcp ? rtcp_make(k.b, 0x4242) :
+		    rtp_make(k.b, 0x4242, 500, 400);
+		theirs = k;
+		assert_int_equal(lib_protect(r.client_out, &theirs, rtcp),
+		    srtp_err_status_ok);
+		copy = theirs;
+		assert_int_equal(ours_unprotect(r.ours_server, &copy, rtcp),
+		    KSRTP_OK);
+		copy = theirs;
+		assert_int_equal(ours_unprotect(r.ours_server, &copy, rtcp),
+		    KSRTP_ERR_REPLAY);
+		ours = k;
+		assert_int_equal(ours_protect(r.ours_server, &ours, rtcp),
+		    KSRTP_OK);
+		copy = ours;
+		assert_int_equal(lib_unprotect(r.client_in, &copy, rtcp),
+		    srtp_err_status_ok);
+		copy = ours;
+		assert_int_equal(lib_unprotect(r.client_in, &copy, rtcp),
+		    srtp_err_status_replay_fail);
+
+		/* one flipped bit anywhere (header, payload, tag, SRTCP
+		 * index); in the first byte a count, not the version */
+		for (size_t at = 0; at < ours.len; at += rtcp ? 3 : 37) {
+			uint8_t flip = at == 0 ? 0x01 : 0x10;
+
+			if (!rtcp)
+				k.len = rtp_make(k.b, 0x4242,
+				    (uint16_t)(501 + at), 400);
+			theirs = k;
+			assert_int_equal(lib_protect(r.client_out, &theirs,
+			    rtcp), srtp_err_status_ok);
+			theirs.b[at] ^= flip;
+			assert_int_equal(ours_unprotect(r.ours_server, &theirs,
+			    rtcp), KSRTP_ERR_AUTH);
+			ours = k;
+			assert_int_equal(ours_protect(r.ours_server, &ours,
+			    rtcp), KSRTP_OK);
+			ours.b[at] ^= flip;
+			assert_int_equal(lib_unprotect(r.client_in, &ours,
+			    rtcp), srtp_err_status_auth_fail);
+		}
+		ref_free(&r);
+	}
+}
+
 /* --- API edges ----------------------------------------------------------- */
 
 static void
@@ -676,8 +962,8 @@ group_setup(void **state)
 {
 	server_id = dtls_identity_generate();
 	client_id = dtls_identity_generate();
-	return server_id != NULL && client_id != NULL && ksrtp_init() == 0 ?
-	    0 : -1;
+	return server_id != NULL && client_id != NULL && ksrtp_init() == 0 &&
+	    srtp_init() == srtp_err_status_ok ? 0 : -1;
 }
 
 static int
@@ -709,6 +995,11 @@ main(void)
 		cmocka_unit_test(test_short_and_malformed_packets_are_refused),
 		cmocka_unit_test(
 		    test_random_garbage_never_crashes_nor_disturbs),
+		cmocka_unit_test(
+		    test_packets_equal_libsrtp_byte_for_byte_both_ways),
+		cmocka_unit_test(test_rollover_counter_wraps_as_libsrtp),
+		cmocka_unit_test(
+		    test_replays_and_tampering_refused_like_libsrtp),
 		cmocka_unit_test(test_unusable_keys_are_refused),
 	};
 
