@@ -13,7 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scope, stateTemplate, CLERKS, expectType, sleep } from '../proto/lib/harness.mjs';
 import { launch, newPage, onlyLoopback } from '../browser/lib/browser.mjs';
-import { admitViaClerk, pidOf, assertRising, tilePids } from '../browser/lib/call.mjs';
+import {
+    admitViaClerk, pidOf, assertRising, tilePids, invite, joinAsGuest,
+} from '../browser/lib/call.mjs';
 import {
     startXvfb, startVideo, readStats, statsFile, screenshot, waitFor, pressKey, tileSenses,
     KLOPF_VIDEO,
@@ -188,6 +190,56 @@ describe('klopf-video in a consultation', () => {
                 return s && s.level > 0.05 && s.brightness > 60;
             }, 10000);
         });
+
+    // klopfd re-offers on every join and leave: new mids for new tracks,
+    // the lines of those who left set inactive and never reused
+    test('guests who join appear in the grid, and those who leave go from it', async () => {
+        assert.ok(env.video, 'needs the first test');
+        const stats = () => Object.values(readStats(env.stats));
+        const receiving = (role, n) => waitFor(`${n} ${role}(s) received in --stats`, () => {
+            const now = stats().filter((x) => x.role === role && x.present
+                && x.video_frames > 0 && x.audio_buffers > 0);
+            return now.length >= n ? now : null;
+        }, 20000);
+        const rising = async (pid) => {
+            const a = readStats(env.stats)[pid];
+            await sleep(2000);
+            const b = readStats(env.stats)[pid];
+            assert.ok(b.video_frames > a.video_frames && b.audio_buffers > a.audio_buffers,
+                `not rising from ${pid}: ${JSON.stringify([a, b])}`);
+        };
+        const guest1 = await newPage(env.browser, env.origin);
+        await joinAsGuest(guest1.page, env.origin, await invite(env.anna, env.room), 'Frau Yilmaz');
+        const [g1] = await receiving('guest', 1);
+        const citizenPid = stats().find((x) => x.role === 'citizen').pid;
+        await rising(g1.pid);
+        await rising(citizenPid);
+        // two tiles side by side: the citizen's green on the left, the guest's on the right
+        const left = screenshot(env.x.display, 'clerk-window-two', '300x200+100+150');
+        const right = screenshot(env.x.display, 'clerk-window-two-right', '300x200+560+150');
+        for (const x of [left, right]) {
+            assert.ok(x.mean.g > 0.2 && x.mean.g > 4 * (x.mean.r + x.mean.b), JSON.stringify(x));
+        }
+        await guest1.context.close();
+        await waitFor('the guest gone from --stats', () => {
+            const x = readStats(env.stats)[g1.pid];
+            return x && !x.present;
+        }, 20000);
+        await rising(citizenPid);
+        // a second guest after one left: new lines in the same subscribe leg
+        const guest2 = await newPage(env.browser, env.origin);
+        await joinAsGuest(guest2.page, env.origin, await invite(env.anna, env.room), 'Herr Nowak');
+        const g2 = await waitFor('the second guest received', () => stats().find((x) =>
+            x.role === 'guest' && x.pid !== g1.pid && x.present && x.video_frames > 0
+            && x.audio_buffers > 0), 20000);
+        await rising(g2.pid);
+        await rising(citizenPid);
+        // and the guest receives the clerk
+        const clerkPid = await pidOf(guest2.page, CLERK_LABEL, 20000);
+        await assertRising(guest2.page, 'guest', { [clerkPid]: { video: true } }, { timeout: 20000 });
+        await guest2.context.close();
+        assert.equal(env.video.exited(), null, `klopf-video exited: ${env.video.stderr()}`);
+    });
 
     test('killing the window does not end the consultation', async () => {
         assert.ok(env.video, 'needs the first test');
