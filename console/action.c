@@ -1,6 +1,7 @@
 /*
  * action.c: the actions of the console (state_do) and the prompt
- * (state_prompt_*), split from state.c to keep each file readable. Same
+ * (state_prompt_*), split from state.c to keep each file readable; the
+ * agenda's actions and prompts are in state_agenda.c. Same
  * rules as state.c: no I/O, no clock of its own, no ncurses.
  */
 #include <stdio.h>
@@ -12,8 +13,8 @@
 #include "state_int.h"
 #include "text.h"
 
-static bool
-need_online(struct con_state *st)
+bool
+state_need_online(struct con_state *st)
 {
 	if (st->conn == CON_ONLINE)
 		return true;
@@ -97,9 +98,8 @@ state_interrupt(struct con_state *st, int64_t now)
 		begin_quit(st, now);
 }
 
-/* Opens a prompt about ticket (id, office, name). */
-static void
-prompt_for(struct con_state *st, enum con_prompt kind, int64_t ticket,
+void
+state_prompt_for(struct con_state *st, enum con_prompt kind, int64_t ticket,
     const char *office, const char *name)
 {
 	state_wipe(&st->prompt, sizeof(st->prompt));
@@ -129,7 +129,7 @@ open_transfer(struct con_state *st, int64_t ticket, const char *office,
 {
 	int idx[CON_MAX_OFFICES];
 
-	prompt_for(st, CON_PROMPT_TRANSFER_OFFICE, ticket, office, name);
+	state_prompt_for(st, CON_PROMPT_TRANSFER_OFFICE, ticket, office, name);
 	if (state_transfer_targets(st, idx, CON_MAX_OFFICES) == 0) {
 		memset(&st->prompt, 0, sizeof(st->prompt));
 		state_set_status(st, CON_ERROR, "Es gibt kein anderes Amt.");
@@ -145,8 +145,16 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 	const struct con_office *o = state_current(st);
 	json_t *m;
 
+	if (state_agenda_do(st, a, now))
+		return;
 	switch (a) {
 	case CON_A_NONE:
+	case CON_A_AGENDA:      /* state_agenda_do */
+	case CON_A_BACK:
+	case CON_A_PAGE_DOWN:
+	case CON_A_PAGE_UP:
+	case CON_A_CANCEL_BOOKING:
+	case CON_A_BLOCK:
 		break;
 	case CON_A_NEXT_OFFICE:
 		move_office(st, 1);
@@ -161,7 +169,7 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 		move_ticket(st, a);
 		break;
 	case CON_A_PRESENCE:
-		if (!need_online(st))
+		if (!state_need_online(st))
 			break;
 		st->chosen = st->chosen == CON_P_AWAY ? CON_P_AVAILABLE :
 		    CON_P_AWAY;
@@ -170,7 +178,7 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 		state_send_request(st, m, CON_REQ_PRESENCE, st->chosen, NULL, NULL);
 		break;
 	case CON_A_ADMIT:
-		if (!need_online(st))
+		if (!state_need_online(st))
 			break;
 		if (t == NULL) {
 			state_set_status(st, CON_ERROR, "Niemand ausgewählt.");
@@ -187,16 +195,16 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 			state_set_status(st, CON_INFO, "Einlassen: %s …", state_who(t->name));
 		break;
 	case CON_A_DECLINE:
-		if (!need_online(st))
+		if (!state_need_online(st))
 			break;
 		if (t == NULL) {
 			state_set_status(st, CON_ERROR, "Niemand ausgewählt.");
 			break;
 		}
-		prompt_for(st, CON_PROMPT_DECLINE, t->id, o->id, t->name);
+		state_prompt_for(st, CON_PROMPT_DECLINE, t->id, o->id, t->name);
 		break;
 	case CON_A_TRANSFER:
-		if (!need_online(st))
+		if (!state_need_online(st))
 			break;
 		if (t == NULL) {
 			state_set_status(st, CON_ERROR, "Niemand ausgewählt.");
@@ -205,7 +213,7 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 		open_transfer(st, t->id, o->id, t->name);
 		break;
 	case CON_A_TRANSFER_ROOM:
-		if (!need_online(st))
+		if (!state_need_online(st))
 			break;
 		if (!st->has_room) {
 			state_set_status(st, CON_ERROR, "Kein Gespräch offen.");
@@ -219,7 +227,7 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 			state_set_status(st, CON_ERROR, "Kein Gespräch offen.");
 			break;
 		}
-		if (!need_online(st))
+		if (!state_need_online(st))
 			break;
 		m = proto_new("end", NULL);
 		json_object_set_new(m, "room", json_integer(
@@ -228,7 +236,7 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 		    st->room.name);
 		break;
 	case CON_A_FILTER:
-		prompt_for(st, CON_PROMPT_FILTER, 0, NULL, NULL);
+		state_prompt_for(st, CON_PROMPT_FILTER, 0, NULL, NULL);
 		text_copy(st->prompt.old_filter, sizeof(st->prompt.old_filter),
 		    st->filter);
 		text_copy(st->prompt.text, sizeof(st->prompt.old_filter),
@@ -251,7 +259,7 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 		break;
 	case CON_A_QUIT:
 		if (st->has_room) {
-			prompt_for(st, CON_PROMPT_QUIT, st->room.ticket,
+			state_prompt_for(st, CON_PROMPT_QUIT, st->room.ticket,
 			    st->room.office, st->room.name);
 			break;
 		}
@@ -284,7 +292,14 @@ state_prompt_char(struct con_state *st, uint32_t cp, int64_t now)
 		else if (cp == 'n' || cp == 'N')
 			state_prompt_cancel(st, now);
 		return;
+	case CON_PROMPT_UNBLOCK:
+		if (cp == 'j' || cp == 'J' || cp == 'y' || cp == 'Y')
+			state_prompt_submit(st, now);
+		else if (cp == 'n' || cp == 'N')
+			state_prompt_cancel(st, now);
+		return;
 	case CON_PROMPT_TRANSFER_OFFICE:
+	case CON_PROMPT_BLOCK_OFFICE:
 		if (cp == 'j')
 			state_prompt_move(st, 1);
 		else if (cp == 'k')
@@ -292,7 +307,14 @@ state_prompt_char(struct con_state *st, uint32_t cp, int64_t now)
 		return;
 	case CON_PROMPT_DECLINE:
 	case CON_PROMPT_TRANSFER_NOTE:
+	case CON_PROMPT_CANCEL_BOOKING:
 		cap = 501;      /* the protocol's 500 bytes */
+		break;
+	case CON_PROMPT_BLOCK_NOTE:
+		cap = 201;      /* a block's note: 200 bytes */
+		break;
+	case CON_PROMPT_BLOCK_TIME:
+		cap = 32;
 		break;
 	case CON_PROMPT_FILTER:
 		cap = sizeof(st->filter);
@@ -343,6 +365,8 @@ state_prompt_move(struct con_state *st, int delta)
 		n = state_transfer_targets(st, idx, CON_MAX_OFFICES);
 		if (n > 0)
 			p->choice = ((p->choice + delta) % n + n) % n;
+	} else {
+		state_agenda_prompt_move(st, delta);
 	}
 }
 
@@ -375,7 +399,7 @@ state_prompt_submit(struct con_state *st, int64_t now)
 			    "(↑/↓: fertige Nachrichten).");
 			return;
 		}
-		if (!need_online(st))
+		if (!state_need_online(st))
 			return;
 		m = proto_new("decline", NULL);
 		json_object_set_new(m, "ticket", json_integer(
@@ -396,7 +420,7 @@ state_prompt_submit(struct con_state *st, int64_t now)
 		p->len = 0;
 		return;
 	case CON_PROMPT_TRANSFER_NOTE:
-		if (!need_online(st))
+		if (!state_need_online(st))
 			return;
 		m = proto_new("transfer", NULL);
 		json_object_set_new(m, "ticket", json_integer(
@@ -415,6 +439,14 @@ state_prompt_submit(struct con_state *st, int64_t now)
 	case CON_PROMPT_QUIT:
 		state_prompt_cancel(st, now);
 		return;
+	case CON_PROMPT_CANCEL_BOOKING:
+	case CON_PROMPT_UNBLOCK:
+	case CON_PROMPT_BLOCK_OFFICE:
+	case CON_PROMPT_BLOCK_TIME:
+	case CON_PROMPT_BLOCK_NOTE:
+		if (!state_agenda_prompt_submit(st, now))
+			return;
+		break;
 	}
 	state_wipe(p, sizeof(*p));
 }
@@ -440,6 +472,11 @@ state_prompt_cancel(struct con_state *st, int64_t now)
 	case CON_PROMPT_TRANSFER_OFFICE:
 	case CON_PROMPT_TRANSFER_NOTE:
 	case CON_PROMPT_QUIT:
+	case CON_PROMPT_CANCEL_BOOKING:
+	case CON_PROMPT_UNBLOCK:
+	case CON_PROMPT_BLOCK_OFFICE:
+	case CON_PROMPT_BLOCK_TIME:
+	case CON_PROMPT_BLOCK_NOTE:
 		state_set_status(st, CON_INFO, "Abgebrochen.");
 		break;
 	}

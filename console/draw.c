@@ -1,5 +1,5 @@
 /*
- * draw: see draw.h. Every cell is written through put(), which fits UTF-8
+ * draw: see draw.h. Every cell is written through draw_put(), which fits UTF-8
  * text into a number of columns with text_fit (wcwidth) and pads the
  * rest, so wide, combining and right-to-left characters never push the
  * layout out of place. Nothing here changes the state.
@@ -13,23 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "draw_int.h"
 #include "keys.h"
 #include "text.h"
-
-enum {
-	PAIR_OPEN = 1,
-	PAIR_BUSY,
-	PAIR_CLOSED,
-	PAIR_NEW,
-	PAIR_ROOM,
-	PAIR_ERROR,
-};
 
 static bool started;
 static bool colors;
 
-static attr_t
-pair(int p)
+attr_t
+draw_pair(int p)
 {
 	return colors ? COLOR_PAIR(p) : A_BOLD;
 }
@@ -61,6 +53,7 @@ draw_start(char *err, size_t errlen)
 		init_pair(PAIR_NEW, COLOR_CYAN, -1);
 		init_pair(PAIR_ROOM, COLOR_BLACK, COLOR_GREEN);
 		init_pair(PAIR_ERROR, COLOR_RED, -1);
+		init_pair(PAIR_APPT, COLOR_MAGENTA, -1);
 		colors = true;
 	}
 	return 0;
@@ -106,6 +99,10 @@ draw_key(void)
 			return CK_BACKSPACE;
 		case KEY_RESIZE:
 			return CK_RESIZE;
+		case KEY_PPAGE:
+			return CK_PGUP;
+		case KEY_NPAGE:
+			return CK_PGDN;
 		default:
 			return 0;
 		}
@@ -135,9 +132,8 @@ draw_bell(void)
 
 /* --- helpers --- */
 
-/* Writes s at (y, x) in exactly w columns. */
-static void
-put(int y, int x, int w, attr_t attr, const char *s)
+void
+draw_put(int y, int x, int w, attr_t attr, const char *s)
 {
 	char buf[2048];
 	int used;
@@ -152,15 +148,14 @@ put(int y, int x, int w, attr_t attr, const char *s)
 	attrset(A_NORMAL);
 }
 
-/* Writes s right-aligned so that it ends before column x + w. */
-static void
-put_right(int y, int x, int w, attr_t attr, const char *s)
+void
+draw_put_right(int y, int x, int w, attr_t attr, const char *s)
 {
 	int sw = text_width(s);
 
 	if (sw > w)
 		sw = w;
-	put(y, x + w - sw, sw, attr, s);
+	draw_put(y, x + w - sw, sw, attr, s);
 }
 
 static void
@@ -200,11 +195,11 @@ status_attr(enum con_status s)
 {
 	switch (s) {
 	case CON_S_OPEN:
-		return pair(PAIR_OPEN);
+		return draw_pair(PAIR_OPEN);
 	case CON_S_BUSY:
-		return pair(PAIR_BUSY);
+		return draw_pair(PAIR_BUSY);
 	case CON_S_CLOSED:
-		return pair(PAIR_CLOSED);
+		return draw_pair(PAIR_CLOSED);
 	case CON_S_UNKNOWN:
 		break;
 	}
@@ -243,9 +238,9 @@ draw_title(const struct con_state *st, int cols, int64_t now)
 		snprintf(right, sizeof(right), "verbinde … ");
 		break;
 	}
-	put(0, 0, cols, A_REVERSE, left);
+	draw_put(0, 0, cols, A_REVERSE, left);
 	if (text_width(left) + text_width(right) < cols)
-		put_right(0, 0, cols, A_REVERSE |
+		draw_put_right(0, 0, cols, A_REVERSE |
 		    (st->conn == CON_LOST ? A_BOLD : 0), right);
 }
 
@@ -256,7 +251,7 @@ draw_room(const struct con_state *st, int y, int cols, int64_t now)
 	const struct con_office *o;
 
 	if (!st->has_room) {
-		put(y, 0, cols, A_DIM, " Kein Gespräch offen.");
+		draw_put(y, 0, cols, A_DIM, " Kein Gespräch offen.");
 		return;
 	}
 	o = state_office(st, st->room.office);
@@ -267,7 +262,7 @@ draw_room(const struct con_state *st, int y, int cols, int64_t now)
 	    "(%s)", who(st->room.name),
 	    st->room.topic[0] ? " – " : "", st->room.topic,
 	    o ? o->name : st->room.office, since, dur);
-	put(y, 0, cols, pair(PAIR_ROOM) | A_BOLD, line);
+	draw_put(y, 0, cols, draw_pair(PAIR_ROOM) | A_BOLD, line);
 }
 
 static bool
@@ -307,26 +302,26 @@ draw_offices(const struct con_state *st, int y0, int h, int w, int64_t now)
 		if (!o->mine || skip-- > 0)
 			continue;
 		snprintf(count, sizeof(count), "%zu ", o->ntickets);
-		put(y, 0, 1, a, o == cur ? "▸" : " ");
-		put(y, 1, 1, a | pair(PAIR_NEW), office_has_new(o, now) ?
+		draw_put(y, 0, 1, a, o == cur ? "▸" : " ");
+		draw_put(y, 1, 1, a | draw_pair(PAIR_NEW), office_has_new(o, now) ?
 		    "●" : " ");
-		put(y, 2, nw, a | (per == 1 && o != cur ?
+		draw_put(y, 2, nw, a | (per == 1 && o != cur ?
 		    status_attr(o->status) : 0), o->name);
-		put(y, 2 + nw, 4, a, "");
-		put_right(y, 2 + nw, 4, a, count);
+		draw_put(y, 2 + nw, 4, a, "");
+		draw_put_right(y, 2 + nw, 4, a, count);
 		y++;
 		if (per == 2) {
 			snprintf(line, sizeof(line), "  %s",
 			    state_status_label(o->status));
-			put(y, 0, w, status_attr(o->status), line);
+			draw_put(y, 0, w, status_attr(o->status), line);
 			y++;
 		}
 	}
 	if (nmine == 0)
-		put(y++, 0, w, A_DIM, st->conn == CON_ONLINE ?
+		draw_put(y++, 0, w, A_DIM, st->conn == CON_ONLINE ?
 		    " (keine Ämter)" : " –");
 	for (; y < y0 + h; y++)
-		put(y, 0, w, A_NORMAL, "");
+		draw_put(y, 0, w, A_NORMAL, "");
 }
 
 static void
@@ -346,7 +341,7 @@ draw_queue(const struct con_state *st, int y0, int h, int x0, int w,
 	tw = w - fixed - nw;
 	if (o == NULL) {
 		for (; y < y0 + h; y++)
-			put(y, x0, w, A_NORMAL, "");
+			draw_put(y, x0, w, A_NORMAL, "");
 		return;
 	}
 	n = state_visible(st, o, idx, sizeof(idx) / sizeof(idx[0]));
@@ -354,12 +349,12 @@ draw_queue(const struct con_state *st, int y0, int h, int x0, int w,
 		if (o->tickets[idx[i]].id == o->selected)
 			at = (int)i;
 	/* column heads */
-	put(y, x0, 5, A_UNDERLINE, "  Nr");
-	put(y, x0 + 5, 3, A_UNDERLINE, "");
-	put(y, x0 + 8, nw + 1, A_UNDERLINE, "Name");
-	put(y, x0 + 9 + nw, 4, A_UNDERLINE, "Spr");
-	put(y, x0 + 13 + nw, tw + 1, A_UNDERLINE, "Anliegen");
-	put_right(y, x0 + 14 + nw + tw, w - 14 - nw - tw, A_UNDERLINE,
+	draw_put(y, x0, 5, A_UNDERLINE, "  Nr");
+	draw_put(y, x0 + 5, 3, A_UNDERLINE, "");
+	draw_put(y, x0 + 8, nw + 1, A_UNDERLINE, "Name");
+	draw_put(y, x0 + 9 + nw, 4, A_UNDERLINE, "Spr");
+	draw_put(y, x0 + 13 + nw, tw + 1, A_UNDERLINE, "Anliegen");
+	draw_put_right(y, x0 + 14 + nw + tw, w - 14 - nw - tw, A_UNDERLINE,
 	    "Wartet ");
 	y++;
 	h--;
@@ -373,31 +368,43 @@ draw_queue(const struct con_state *st, int y0, int h, int x0, int w,
 
 		snprintf(line, sizeof(line), "%s%3zu", sel ? ">" : " ",
 		    idx[i] + 1);
-		put(y, x0, 5, a | (sel ? A_BOLD : 0), line);
+		draw_put(y, x0, 5, a | (sel ? A_BOLD : 0), line);
 		snprintf(flag, sizeof(flag), "%s%s",
 		    state_ticket_is_new(t, now) ? "●" : " ",
 		    t->transferred_from ? "↪" : t->priority > 0 ? "T" : " ");
-		put(y, x0 + 5, 3, a | pair(PAIR_NEW), flag);
-		put(y, x0 + 8, nw + 1, a | (t->name[0] ? 0 : A_DIM),
-		    who(t->name));
-		put(y, x0 + 9 + nw, 4, a, t->lang);
-		put(y, x0 + 13 + nw, tw + 1, a, t->topic);
+		draw_put(y, x0 + 5, 3, a | draw_pair(t->appointment ? PAIR_APPT :
+		    PAIR_NEW), flag);
+		draw_put(y, x0 + 8, nw + 1, a | (t->name[0] ? 0 : A_DIM) |
+		    (t->priority > 0 ? A_BOLD : 0), who(t->name));
+		draw_put(y, x0 + 9 + nw, 4, a, t->lang);
+		if (t->appointment > 0 && tw > 14) {
+			/* "Termin 10:30", bold once the slot has begun */
+			char slot[16];
+
+			fmt_clock(t->appointment, slot, sizeof(slot));
+			snprintf(line, sizeof(line), "Termin %s", slot);
+			draw_put(y, x0 + 13 + nw, 13, a | draw_pair(PAIR_APPT) |
+			    (t->priority > 0 ? A_BOLD : 0), line);
+			draw_put(y, x0 + 26 + nw, tw - 12, a, t->topic);
+		} else {
+			draw_put(y, x0 + 13 + nw, tw + 1, a, t->topic);
+		}
 		if (t->knocked_at > 0)
 			fmt_duration(now / 1000 - t->knocked_at, wait,
 			    sizeof(wait));
 		else
 			snprintf(wait, sizeof(wait), "–");
 		snprintf(line, sizeof(line), "%s ", wait);
-		put(y, x0 + 14 + nw + tw, w - 14 - nw - tw, a, "");
-		put_right(y, x0 + 14 + nw + tw, w - 14 - nw - tw, a, line);
+		draw_put(y, x0 + 14 + nw + tw, w - 14 - nw - tw, a, "");
+		draw_put_right(y, x0 + 14 + nw + tw, w - 14 - nw - tw, a, line);
 		y++;
 	}
 	if (n == 0 && y < y0 + 1 + h) {
-		put(y++, x0, w, A_DIM, o->ntickets > 0 ?
+		draw_put(y++, x0, w, A_DIM, o->ntickets > 0 ?
 		    "   Niemand passt zum Filter." : "   Niemand wartet.");
 	}
 	for (; y < y0 + 1 + h; y++)
-		put(y, x0, w, A_NORMAL, "");
+		draw_put(y, x0, w, A_NORMAL, "");
 }
 
 static void
@@ -412,48 +419,53 @@ draw_details(const struct con_state *st, int y0, int h, int cols,
 	if (h <= 0)
 		return;
 	if (t == NULL) {
-		put(y++, 0, cols, A_DIM, st->conn == CON_ONLINE || st->ever_online ?
+		draw_put(y++, 0, cols, A_DIM, st->conn == CON_ONLINE || st->ever_online ?
 		    " Niemand ausgewählt." : " Noch nicht angemeldet.");
 	} else {
 		fmt_clock(t->knocked_at, knocked, sizeof(knocked));
 		fmt_duration(t->knocked_at > 0 ? now / 1000 - t->knocked_at : 0,
 		    wait, sizeof(wait));
 		snprintf(line, sizeof(line), " %s", who(t->name));
-		put(y, 0, cols, A_BOLD, line);
-		snprintf(line, sizeof(line), " · Ticket %lld · Sprache %s · "
-		    "geklopft %s · wartet %s%s", (long long)t->id,
-		    t->lang[0] ? t->lang : "–", knocked, wait,
-		    t->priority > 0 ? " · mit Termin" : "");
+		draw_put(y, 0, cols, A_BOLD, line);
+		line[0] = '\0';
+		if (t->appointment > 0) {
+			/* first: it is why this person goes ahead */
+			char at[16];
+
+			fmt_clock(t->appointment, at, sizeof(at));
+			snprintf(line, sizeof(line), " · Termin %s%s", at,
+			    t->priority > 0 ? "" : " (noch nicht begonnen)");
+		}
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+		    " · Ticket %lld · Sprache %s · geklopft %s · wartet %s",
+		    (long long)t->id, t->lang[0] ? t->lang : "–", knocked, wait);
 		{
 			int nw = text_width(who(t->name)) + 1;
 
 			if (nw < cols)
-				put(y, nw, cols - nw, A_NORMAL, line);
+				draw_put(y, nw, cols - nw, A_NORMAL, line);
 		}
 		y++;
 		if (y < y0 + h) {
 			snprintf(line, sizeof(line), " Anliegen: %s",
 			    t->topic[0] ? t->topic : "–");
-			put(y++, 0, cols, A_NORMAL, line);
+			draw_put(y++, 0, cols, A_NORMAL, line);
 		}
 		if (y < y0 + h && t->transferred_from) {
 			snprintf(line, sizeof(line), " ↪ weitergeleitet (vorher "
 			    "Ticket %lld)%s%s", (long long)t->transferred_from,
 			    t->note[0] ? ": " : "", t->note);
-			put(y++, 0, cols, pair(PAIR_NEW), line);
+			draw_put(y++, 0, cols, draw_pair(PAIR_NEW), line);
 		}
 		if (y < y0 + h && o != NULL && o->anonymous)
-			put(y++, 0, cols, A_DIM, " Anonyme Beratung: kein Name, "
+			draw_put(y++, 0, cols, A_DIM, " Anonyme Beratung: kein Name, "
 			    "keine Akte.");
 	}
 	for (; y < y0 + h; y++)
-		put(y, 0, cols, A_NORMAL, "");
+		draw_put(y, 0, cols, A_NORMAL, "");
 }
 
-/* A framed list over the queue: title, items, the chosen one reversed. */
-/* The list sits at the bottom of the h rows from y0, so that the top of
- * the queue with the selected person stays in sight. */
-static void
+void
 draw_list(int y0, int x0, int h, int w, const char *title,
     const char *const *items, int n, int choice)
 {
@@ -471,7 +483,7 @@ draw_list(int y0, int x0, int h, int w, const char *title,
 		char t[300];
 
 		snprintf(t, sizeof(t), " %s ", title);
-		put(y0, x0 + 2, w - 4 < text_width(t) ? w - 4 : text_width(t),
+		draw_put(y0, x0 + 2, w - 4 < text_width(t) ? w - 4 : text_width(t),
 		    A_BOLD, t);
 	}
 	for (int i = 0; i < rows; i++) {
@@ -480,7 +492,7 @@ draw_list(int y0, int x0, int h, int w, const char *title,
 
 		mvaddch(y0 + 1 + i, x0, ACS_VLINE);
 		snprintf(line, sizeof(line), " %s", items[k]);
-		put(y0 + 1 + i, x0 + 1, w - 2, k == choice ? A_REVERSE : 0,
+		draw_put(y0 + 1 + i, x0 + 1, w - 2, k == choice ? A_REVERSE : 0,
 		    line);
 		mvaddch(y0 + 1 + i, x0 + w - 1, ACS_VLINE);
 	}
@@ -514,6 +526,12 @@ draw_prompt_list(const struct con_state *st, int y0, int h, int x0, int w)
 		}
 		snprintf(title, sizeof(title), "Weiterleiten an …");
 		draw_list(y0, x0, h, w, title, items, n, st->prompt.choice);
+	} else if (st->prompt.kind == CON_PROMPT_BLOCK_OFFICE) {
+		n = state_block_offices(st, idx, CON_MAX_OFFICES);
+		for (int i = 0; i < n; i++)
+			items[i] = st->offices[idx[i]].name;
+		snprintf(title, sizeof(title), "Zeit sperren bei …");
+		draw_list(y0, x0, h, w, title, items, n, st->prompt.choice);
 	}
 }
 
@@ -523,28 +541,50 @@ draw_status(const struct con_state *st, int y, int cols)
 {
 	const struct con_prompt_state *p = &st->prompt;
 	const struct con_office *target;
-	char label[700], shown[1100];
+	char label[700], shown[1100], when[40];
 	const char *text = p->text;
 	int lw, avail;
 
 	switch (p->kind) {
 	case CON_PROMPT_NONE:
 		curs_set(0);
-		put(y, 0, cols, st->status_level == CON_ERROR ?
-		    pair(PAIR_ERROR) | A_BOLD : A_NORMAL, st->status);
+		draw_put(y, 0, cols, st->status_level == CON_ERROR ?
+		    draw_pair(PAIR_ERROR) | A_BOLD : A_NORMAL, st->status);
 		return;
 	case CON_PROMPT_QUIT:
 		curs_set(0);
 		snprintf(label, sizeof(label), "Das Gespräch mit %s ist offen. "
 		    "Trotzdem beenden? (j/n)", who(p->who));
-		put(y, 0, cols, A_BOLD, label);
+		draw_put(y, 0, cols, A_BOLD, label);
 		return;
 	case CON_PROMPT_TRANSFER_OFFICE:
 		curs_set(0);
 		snprintf(label, sizeof(label), "%s weiterleiten: Amt wählen "
 		    "(↑/↓, Enter)", who(p->who));
-		put(y, 0, cols, A_BOLD, label);
+		draw_put(y, 0, cols, A_BOLD, label);
 		return;
+	case CON_PROMPT_BLOCK_OFFICE:
+		curs_set(0);
+		draw_put(y, 0, cols, A_BOLD, "Zeit sperren: Amt wählen (↑/↓, "
+		    "Enter)");
+		return;
+	case CON_PROMPT_UNBLOCK:
+		curs_set(0);
+		agenda_fmt_when(p->when, when, sizeof(when));
+		snprintf(label, sizeof(label), "Sperre %s aufheben? (j/n)",
+		    when);
+		draw_put(y, 0, cols, A_BOLD, label);
+		return;
+	case CON_PROMPT_CANCEL_BOOKING:
+		snprintf(label, sizeof(label), "%s absagen – Nachricht: ",
+		    who(p->who));
+		break;
+	case CON_PROMPT_BLOCK_TIME:
+		snprintf(label, sizeof(label), "Zeit sperren, TT.MM. HH:MM: ");
+		break;
+	case CON_PROMPT_BLOCK_NOTE:
+		snprintf(label, sizeof(label), "Notiz zur Sperre (optional): ");
+		break;
 	case CON_PROMPT_PASSWORD:
 		snprintf(label, sizeof(label), "Passwort für %s: ", st->user);
 		text = "";      /* never shown */
@@ -564,10 +604,10 @@ draw_status(const struct con_state *st, int y, int cols)
 	}
 	lw = text_width(label);
 	if (lw > cols / 2) {
-		put(y, 0, cols / 2, A_BOLD, label);
+		draw_put(y, 0, cols / 2, A_BOLD, label);
 		lw = cols / 2;
 	} else {
-		put(y, 0, lw, A_BOLD, label);
+		draw_put(y, 0, lw, A_BOLD, label);
 	}
 	avail = cols - lw - 1;
 	/* Show the end of a long text. */
@@ -577,7 +617,7 @@ draw_status(const struct con_state *st, int y, int cols)
 		text += text_decode(text, strlen(text), &cp);
 	}
 	text_fit(text, avail, shown, sizeof(shown));
-	put(y, lw, cols - lw, A_NORMAL, shown);
+	draw_put(y, lw, cols - lw, A_NORMAL, shown);
 	move(y, lw + text_width(shown));
 	curs_set(1);
 }
@@ -588,32 +628,39 @@ draw_bar(const struct con_state *st, int y, int cols)
 	char bar[1024];
 
 	keys_bar(st, cols - 1, bar, sizeof(bar));
-	put(y, 0, 1, A_REVERSE, " ");
-	put(y, 1, cols - 1, A_REVERSE, bar);
+	draw_put(y, 0, 1, A_REVERSE, " ");
+	draw_put(y, 1, cols - 1, A_REVERSE, bar);
 }
 
 static void
 draw_help(const struct con_state *st, int rows, int cols)
 {
+	const struct key_binding *table = keys_main;
+	size_t count = keys_main_count;
 	int y = 2, x = 0, colw = cols, below;
 	char line[512];
 
-	put(0, 0, cols, A_REVERSE, " klopf – Tasten (jede Taste schließt die "
+	if (st->view == CON_VIEW_AGENDA) {
+		table = keys_agenda;
+		count = keys_agenda_count;
+	}
+
+	draw_put(0, 0, cols, A_REVERSE, " klopf – Tasten (jede Taste schließt die "
 	    "Hilfe; mehr in man klopf)");
 	for (int r = 1; r < rows - 1; r++)
-		put(r, 0, cols, A_NORMAL, "");
-	below = 2 + (int)keys_main_count + 2 + (int)keys_prompt_count <=
-	    rows - 1;
+		draw_put(r, 0, cols, A_NORMAL, "");
+	below = 2 + (int)count + 2 + (int)keys_prompt_count <= rows - 1;
 	if (!below)
 		colw = cols >= 80 ? 50 : cols * 6 / 10;
-	put(1, 0, colw, A_BOLD, " Hauptansicht");
-	for (size_t i = 0; i < keys_main_count && y < rows - 1; i++) {
-		const struct key_binding *k = &keys_main[i];
+	draw_put(1, 0, colw, A_BOLD, st->view == CON_VIEW_AGENDA ?
+	    " Termine (g)" : " Hauptansicht");
+	for (size_t i = 0; i < count && y < rows - 1; i++) {
+		const struct key_binding *k = &table[i];
 
-		put(y, 1, 11, A_BOLD, k->names);
+		draw_put(y, 1, 11, A_BOLD, k->names);
 		snprintf(line, sizeof(line), "%s%s", k->help,
 		    k->later ? " (später)" : "");
-		put(y, 12, colw - 12, k->later ? A_DIM : A_NORMAL, line);
+		draw_put(y, 12, colw - 12, k->later ? A_DIM : A_NORMAL, line);
 		y++;
 	}
 	if (below) {
@@ -624,13 +671,48 @@ draw_help(const struct con_state *st, int rows, int cols)
 	}
 	if (x >= cols - 10)
 		return;
-	put(y++, x, cols - x, A_BOLD, " In Eingabezeilen");
+	draw_put(y++, x, cols - x, A_BOLD, " In Eingabezeilen");
 	for (size_t i = 0; i < keys_prompt_count && y < rows - 1; i++) {
-		put(y, x + 1, 9, A_BOLD, keys_prompt[i].names);
-		put(y, x + 10, cols - x - 10, A_NORMAL, keys_prompt[i].help);
+		draw_put(y, x + 1, 9, A_BOLD, keys_prompt[i].names);
+		draw_put(y, x + 10, cols - x - 10, A_NORMAL, keys_prompt[i].help);
 		y++;
 	}
-	(void)st;
+}
+
+/* The main view's middle: offices on the left, the queue on the right,
+ * rows top .. top + list_h - 1 and the section heads above them. */
+static void
+draw_queue_view(const struct con_state *st, int top, int list_h, int left,
+    int cols, int64_t now)
+{
+	/* section heads */
+	draw_put(2, 0, left, A_BOLD | A_UNDERLINE, " Ämter");
+	{
+		const struct con_office *o = state_current(st);
+		char head[512];
+		size_t idx[4096], n = 0;
+
+		if (o != NULL)
+			n = state_visible(st, o, idx, sizeof(idx) / sizeof(idx[0]));
+		if (o == NULL)
+			snprintf(head, sizeof(head), " Warteschlange");
+		else if (st->filter[0])
+			snprintf(head, sizeof(head), " Warteschlange %s · %zu "
+			    "wartend · Filter „%s“: %zu", o->name, o->ntickets,
+			    st->filter, n);
+		else
+			snprintf(head, sizeof(head), " Warteschlange %s · %zu "
+			    "wartend", o->name, o->ntickets);
+		draw_put(2, left, cols - left, A_BOLD | A_UNDERLINE, head);
+	}
+	draw_offices(st, top, list_h, left - 1, now);
+	for (int y = top; y < top + list_h; y++)
+		mvaddch(y, left - 1, ACS_VLINE);
+	draw_queue(st, top, list_h, left, cols - left, now);
+	if (st->prompt.kind == CON_PROMPT_DECLINE ||
+	    st->prompt.kind == CON_PROMPT_TRANSFER_OFFICE)
+		draw_prompt_list(st, top + 1, list_h - 1, left + 1,
+		    cols - left - 1);
 }
 
 void
@@ -642,9 +724,9 @@ draw_screen_size(const struct con_state *st, int rows, int cols, int64_t now)
 		clearok(curscr, TRUE);
 	if (rows < DRAW_MIN_ROWS || cols < DRAW_MIN_COLS) {
 		erase();
-		put(0, 0, cols, A_BOLD, "klopf: Fenster zu klein");
+		draw_put(0, 0, cols, A_BOLD, "klopf: Fenster zu klein");
 		if (rows > 1)
-			put(1, 0, cols, A_NORMAL, "mindestens 50×12");
+			draw_put(1, 0, cols, A_NORMAL, "mindestens 50×12");
 		curs_set(0);
 		refresh();
 		return;
@@ -670,46 +752,31 @@ draw_screen_size(const struct con_state *st, int rows, int cols, int64_t now)
 
 	draw_title(st, cols, now);
 	draw_room(st, 1, cols, now);
-
-	/* section heads */
-	put(2, 0, left, A_BOLD | A_UNDERLINE, " Ämter");
-	{
-		const struct con_office *o = state_current(st);
-		char head[512];
-		size_t idx[4096], n = 0;
-
-		if (o != NULL)
-			n = state_visible(st, o, idx, sizeof(idx) / sizeof(idx[0]));
-		if (o == NULL)
-			snprintf(head, sizeof(head), " Warteschlange");
-		else if (st->filter[0])
-			snprintf(head, sizeof(head), " Warteschlange %s · %zu "
-			    "wartend · Filter „%s“: %zu", o->name, o->ntickets,
-			    st->filter, n);
-		else
-			snprintf(head, sizeof(head), " Warteschlange %s · %zu "
-			    "wartend", o->name, o->ntickets);
-		put(2, left, cols - left, A_BOLD | A_UNDERLINE, head);
+	if (st->view == CON_VIEW_AGENDA) {
+		draw_agenda(st, 2, list_h + 1, cols, now);
+		if (st->prompt.kind == CON_PROMPT_BLOCK_OFFICE)
+			draw_prompt_list(st, top + 1, list_h - 1, left + 1,
+			    cols - left - 1);
+		else if (st->prompt.kind == CON_PROMPT_BLOCK_TIME)
+			draw_agenda_prompt_list(st, top + 1, list_h - 1,
+			    left + 1, cols - left - 1);
+	} else {
+		draw_queue_view(st, top, list_h, left, cols, now);
 	}
-	draw_offices(st, top, list_h, left - 1, now);
-	for (int y = top; y < top + list_h; y++)
-		mvaddch(y, left - 1, ACS_VLINE);
-	draw_queue(st, top, list_h, left, cols - left, now);
-	if (st->prompt.kind == CON_PROMPT_DECLINE ||
-	    st->prompt.kind == CON_PROMPT_TRANSFER_OFFICE)
-		draw_prompt_list(st, top + 1, list_h - 1, left + 1,
-		    cols - left - 1);
 
 	/* details */
 	attrset(A_NORMAL);
 	mvhline(top + list_h, 0, ACS_HLINE, cols);
-	put(top + list_h, 2, 9, A_BOLD, " Details ");
-	draw_details(st, top + list_h + 1, detail_h, cols, now);
+	draw_put(top + list_h, 2, 9, A_BOLD, " Details ");
+	if (st->view == CON_VIEW_AGENDA)
+		draw_agenda_details(st, top + list_h + 1, detail_h, cols);
+	else
+		draw_details(st, top + list_h + 1, detail_h, cols, now);
 
 	/* While a prompt has the status line, what happened shows above it. */
 	if (st->prompt.kind != CON_PROMPT_NONE && st->status[0] != '\0')
-		put(status_y - 1, 0, cols, st->status_level == CON_ERROR ?
-		    pair(PAIR_ERROR) | A_BOLD : A_NORMAL, st->status);
+		draw_put(status_y - 1, 0, cols, st->status_level == CON_ERROR ?
+		    draw_pair(PAIR_ERROR) | A_BOLD : A_NORMAL, st->status);
 	draw_bar(st, rows - 1, cols);
 	draw_status(st, status_y, cols);       /* last: it places the cursor */
 	refresh();

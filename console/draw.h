@@ -6,7 +6,9 @@
  * Layout (80x24 and up): title bar; the open consultation; the clerk's
  * offices on the left and the selected office's queue on the right; a
  * detail pane for the selected person; the status line (or the prompt);
- * the help bar. "?" replaces all of it with the help screen.
+ * the help bar. "?" replaces all of it with the help screen. In the
+ * agenda view (draw_agenda.c) the bookings by day take the place of the
+ * offices and the queue, the selected booking that of the person.
  */
 #ifndef KLOPF_CONSOLE_DRAW_H
 #define KLOPF_CONSOLE_DRAW_H

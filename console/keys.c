@@ -11,7 +11,11 @@
 
 #define P(k) (1u << (k))
 #define P_TEXT (P(CON_PROMPT_PASSWORD) | P(CON_PROMPT_DECLINE) | \
-    P(CON_PROMPT_TRANSFER_NOTE) | P(CON_PROMPT_FILTER))
+    P(CON_PROMPT_TRANSFER_NOTE) | P(CON_PROMPT_FILTER) | \
+    P(CON_PROMPT_CANCEL_BOOKING) | P(CON_PROMPT_BLOCK_TIME) | \
+    P(CON_PROMPT_BLOCK_NOTE))
+#define P_LIST (P(CON_PROMPT_TRANSFER_OFFICE) | P(CON_PROMPT_BLOCK_OFFICE))
+#define P_YESNO (P(CON_PROMPT_QUIT) | P(CON_PROMPT_UNBLOCK))
 
 const struct key_binding keys_main[] = {
 	{{CK_TAB, CK_RIGHT, 'l', 0}, "Tab → l", CON_A_NEXT_OFFICE, NULL,
@@ -22,7 +26,7 @@ const struct key_binding keys_main[] = {
 	    "nächste Person in der Warteschlange", false},
 	{{CK_UP, 'k', 0}, "↑ k", CON_A_UP, NULL,
 	    "vorige Person", false},
-	{{CK_HOME, 'g', 0}, "Pos1 g", CON_A_TOP, NULL,
+	{{CK_HOME, 0}, "Pos1", CON_A_TOP, NULL,
 	    "erste Person", false},
 	{{CK_END, 'G', 0}, "Ende G", CON_A_BOTTOM, NULL,
 	    "letzte Person", false},
@@ -38,8 +42,10 @@ const struct key_binding keys_main[] = {
 	    "laufendes Gespräch beenden", false},
 	{{'p', 0}, "p", CON_A_PRESENCE, "Präsenz",
 	    "Präsenz: verfügbar / abwesend", false},
-	{{'/', 0}, "/", CON_A_FILTER, "Filter",
+	{{'/', 0}, "/", CON_A_FILTER, NULL,
 	    "Warteschlange filtern", false},
+	{{'g', 0}, "g", CON_A_AGENDA, "Termine",
+	    "Termine: Übersicht der Buchungen", false},
 	{{'v', 0}, "v", CON_A_VIDEO, NULL,
 	    "Video öffnen", true},
 	{{'i', 0}, "i", CON_A_INVITE, NULL,
@@ -54,29 +60,75 @@ const struct key_binding keys_main[] = {
 
 const size_t keys_main_count = sizeof(keys_main) / sizeof(keys_main[0]);
 
+const struct key_binding keys_agenda[] = {
+	{{CK_DOWN, 'j', 0}, "↓ j", CON_A_DOWN, NULL,
+	    "nächster Termin", false},
+	{{CK_UP, 'k', 0}, "↑ k", CON_A_UP, NULL,
+	    "voriger Termin", false},
+	{{CK_PGDN, ' ', 0}, "Bild↓ Spc", CON_A_PAGE_DOWN, NULL,
+	    "zehn Termine weiter", false},
+	{{CK_PGUP, 0}, "Bild↑", CON_A_PAGE_UP, NULL,
+	    "zehn Termine zurück", false},
+	{{CK_HOME, 0}, "Pos1", CON_A_TOP, NULL,
+	    "erster Termin", false},
+	{{CK_END, 'G', 0}, "Ende G", CON_A_BOTTOM, NULL,
+	    "letzter Termin", false},
+	{{'x', 0}, "x", CON_A_CANCEL_BOOKING, "Absagen",
+	    "Termin absagen (mit Nachricht)", false},
+	{{'s', 0}, "s", CON_A_BLOCK, "Sperren",
+	    "eine Zeit sperren (Besprechung)", false},
+	{{'g', CK_ESC, 0}, "g Esc", CON_A_BACK, "Warteschlange",
+	    "zurück zur Warteschlange", false},
+	{{'p', 0}, "p", CON_A_PRESENCE, NULL,
+	    "Präsenz: verfügbar / abwesend", false},
+	{{'e', 0}, "e", CON_A_END, NULL,
+	    "laufendes Gespräch beenden", false},
+	{{CK_CTRL('l'), 0}, "^L", CON_A_REDRAW, NULL,
+	    "neu zeichnen, Termine neu laden", false},
+	{{'q', 0}, "q", CON_A_QUIT, "Schluss",
+	    "klopf beenden (fragt bei Gespräch)", false},
+	{{'?', 0}, "?", CON_A_HELP, "Hilfe",
+	    "diese Hilfe (jede Taste schließt)", false},
+};
+
+const size_t keys_agenda_count = sizeof(keys_agenda) / sizeof(keys_agenda[0]);
+
 const struct key_prompt_help keys_prompt[] = {
-	{"Enter", "Senden", "bestätigen",
-	    P_TEXT | P(CON_PROMPT_TRANSFER_OFFICE)},
+	{"Enter", "Senden", "bestätigen", P_TEXT | P_LIST},
 	{"↑ ↓", "Nachricht", "fertige Nachricht",
 	    P(CON_PROMPT_DECLINE)},
-	{"↑ ↓ j k", "Amt", "Amt wählen",
-	    P(CON_PROMPT_TRANSFER_OFFICE)},
+	{"↑ ↓", "Zeit", "freie Zeit wählen",
+	    P(CON_PROMPT_BLOCK_TIME)},
+	{"← →", "Tag", "anderer Tag",
+	    P(CON_PROMPT_BLOCK_TIME)},
+	{"↑ ↓ j k", "Amt", "Amt wählen", P_LIST},
 	{"⌫ ^U", "Löschen", "löschen / alles", P_TEXT},
-	{"j n", "Ja/Nein", "ja / nein", P(CON_PROMPT_QUIT)},
-	{"Esc", "Abbrechen", "abbrechen",
-	    P_TEXT | P(CON_PROMPT_TRANSFER_OFFICE) | P(CON_PROMPT_QUIT)},
+	{"j n", "Ja/Nein", "ja / nein", P_YESNO},
+	{"Esc", "Abbrechen", "abbrechen", P_TEXT | P_LIST | P_YESNO},
 };
 
 const size_t keys_prompt_count = sizeof(keys_prompt) / sizeof(keys_prompt[0]);
 
+static enum con_action
+table_action(const struct key_binding *t, size_t n, int key)
+{
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 4 && t[i].keys[k] != 0; k++)
+			if (t[i].keys[k] == key)
+				return t[i].action;
+	return CON_A_NONE;
+}
+
 enum con_action
 keys_action(int key)
 {
-	for (size_t i = 0; i < keys_main_count; i++)
-		for (int k = 0; k < 4 && keys_main[i].keys[k] != 0; k++)
-			if (keys_main[i].keys[k] == key)
-				return keys_main[i].action;
-	return CON_A_NONE;
+	return table_action(keys_main, keys_main_count, key);
+}
+
+enum con_action
+keys_agenda_action(int key)
+{
+	return table_action(keys_agenda, keys_agenda_count, key);
 }
 
 static void
@@ -101,6 +153,12 @@ prompt_key(struct con_state *st, int key, int64_t now)
 		return;
 	case CK_UP:
 		state_prompt_move(st, -1);
+		return;
+	case CK_LEFT:
+		state_prompt_day(st, -1);
+		return;
+	case CK_RIGHT:
+		state_prompt_day(st, 1);
 		return;
 	case CK_DOWN:
 	case CK_TAB:
@@ -131,7 +189,8 @@ keys_press(struct con_state *st, int key, int64_t now)
 		prompt_key(st, key, now);
 		return;
 	}
-	a = keys_action(key);
+	a = st->view == CON_VIEW_AGENDA ? keys_agenda_action(key) :
+	    keys_action(key);
 	if (a == CON_A_NONE) {
 		if (key >= 0x20 && key < CK_BASE && key != ' ') {
 			st->status_level = CON_INFO;
@@ -164,8 +223,8 @@ bar_add(char *out, size_t outlen, size_t *o, int *w, int cols,
 int
 keys_bar(const struct con_state *st, int cols, char *out, size_t outlen)
 {
-	const struct key_binding *help = NULL;
-	size_t o = 0;
+	const struct key_binding *help = NULL, *table = keys_main;
+	size_t o = 0, count = keys_main_count;
 	int w = 0, reserve = 0;
 
 	if (outlen == 0)
@@ -181,18 +240,22 @@ keys_bar(const struct con_state *st, int cols, char *out, size_t outlen)
 	if (st->help)
 		return bar_add(out, outlen, &o, &w, cols, "Taste",
 		    "Hilfe schließen") ? w : 0;
-	for (size_t i = 0; i < keys_main_count; i++) {
-		if (keys_main[i].action == CON_A_HELP) {
-			help = &keys_main[i];
+	if (st->view == CON_VIEW_AGENDA) {
+		table = keys_agenda;
+		count = keys_agenda_count;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (table[i].action == CON_A_HELP) {
+			help = &table[i];
 			reserve = text_width(help->names) +
 			    text_width(help->bar) + 2;
 		}
 	}
-	for (size_t i = 0; i < keys_main_count; i++) {
-		if (keys_main[i].bar == NULL || &keys_main[i] == help)
+	for (size_t i = 0; i < count; i++) {
+		if (table[i].bar == NULL || &table[i] == help)
 			continue;
 		if (!bar_add(out, outlen, &o, &w, cols - reserve,
-		    keys_main[i].names, keys_main[i].bar))
+		    table[i].names, table[i].bar))
 			break;
 	}
 	if (help != NULL)

@@ -2,7 +2,8 @@
  * keys: the console's key map. One table says which key does what; the
  * help bar and the help screen are generated from it, so they cannot
  * disagree with what the keys do. keys_press routes a key to the help
- * screen, the open prompt or the table's action.
+ * screen, the open prompt or the action of the view's table (the queue's
+ * or the agenda's).
  *
  * Keys are Unicode code points for characters (Tab is '\t', Esc 27,
  * Ctrl-L 12) and CK_* codes above the Unicode range for the others; main
@@ -29,6 +30,8 @@ enum {
 	CK_ENTER,
 	CK_BACKSPACE,
 	CK_RESIZE,
+	CK_PGUP,
+	CK_PGDN,
 };
 
 #define CK_TAB '\t'
@@ -53,16 +56,20 @@ struct key_prompt_help {
 
 extern const struct key_binding keys_main[];
 extern const size_t keys_main_count;
+extern const struct key_binding keys_agenda[];  /* the agenda view */
+extern const size_t keys_agenda_count;
 extern const struct key_prompt_help keys_prompt[];
 extern const size_t keys_prompt_count;
 
 /* The action a key has on the main screen (CON_A_NONE if none). */
 enum con_action keys_action(int key);
+/* The action a key has in the agenda view. */
+enum con_action keys_agenda_action(int key);
 /* One key pressed. */
 void keys_press(struct con_state *st, int key, int64_t now);
 /*
- * The help bar for the current situation (main screen, or the open
- * prompt's keys) as "a:Herein d:Ablehnen … ?:Hilfe": entries in table
+ * The help bar for the current situation (main screen, agenda, or the
+ * open prompt's keys) as "a:Herein d:Ablehnen … ?:Hilfe": entries in table
  * order while they fit in cols columns; the help entry is always kept.
  * Returns the columns used.
  */

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "state_int.h"
+#include "jget.h"
 #include "text.h"
 
 #define ANON "anonym"
@@ -40,22 +41,6 @@ const char *
 state_who(const char *name)
 {
 	return name != NULL && name[0] != '\0' ? name : ANON;
-}
-
-static const char *
-jstr(const json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static int64_t
-jint(const json_t *o, const char *k, int64_t def)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : def;
 }
 
 void
@@ -153,6 +138,10 @@ static const struct {
 	{"unknown_room", "Dieses Gespräch gibt es nicht mehr."},
 	{"same_office", "Die Person ist schon bei diesem Amt."},
 	{"not_present", "Sie sind abwesend – erst mit p verfügbar werden."},
+	{"no_appointments", "Dieses Amt vergibt keine Termine."},
+	{"not_bookable", "Zu dieser Zeit gibt es keinen Termin."},
+	{"slot_taken", "Diese Zeit ist schon gebucht oder gesperrt."},
+	{"unknown_booking", "Diesen Termin gibt es nicht."},
 	{"internal", "Fehler im Server – bitte noch einmal versuchen."},
 };
 
@@ -401,16 +390,17 @@ ticket_parse(const json_t *j, struct con_ticket *t, int64_t now)
 	memset(t, 0, sizeof(*t));
 	if (!json_is_object(j))
 		return false;
-	t->id = jint(j, "id", 0);
+	t->id = jget_int(j, "id", 0);
 	if (t->id <= 0)
 		return false;
-	state_copy(t->name, sizeof(t->name), jstr(j, "name"));
-	state_copy(t->topic, sizeof(t->topic), jstr(j, "topic"));
-	state_copy(t->lang, sizeof(t->lang), jstr(j, "lang"));
-	state_copy(t->note, sizeof(t->note), jstr(j, "message"));
-	t->transferred_from = jint(j, "transferred_from", 0);
-	t->priority = jint(j, "priority", 0);
-	t->knocked_at = state_parse_time(jstr(j, "knocked_at"));
+	state_copy(t->name, sizeof(t->name), jget_str(j, "name"));
+	state_copy(t->topic, sizeof(t->topic), jget_str(j, "topic"));
+	state_copy(t->lang, sizeof(t->lang), jget_str(j, "lang"));
+	state_copy(t->note, sizeof(t->note), jget_str(j, "message"));
+	t->transferred_from = jget_int(j, "transferred_from", 0);
+	t->priority = jget_int(j, "priority", 0);
+	t->appointment = state_parse_time(jget_str(j, "appointment"));
+	t->knocked_at = state_parse_time(jget_str(j, "knocked_at"));
 	t->arrived_ms = now;
 	return true;
 }
@@ -545,6 +535,7 @@ apply_queue_add(struct con_state *st, const struct proto_msg *m, int64_t now)
 	}
 	new_knock(st, o, &t);
 	state_fix_selection(st, o, 0);
+	state_agenda_ticket_moved(st, &t);
 }
 
 static void
@@ -559,6 +550,7 @@ apply_queue_remove(struct con_state *st, const struct proto_msg *m)
 	if (o == NULL || (at = ticket_index(o, id)) < 0)
 		return;
 	text_copy(name, sizeof(name), o->tickets[at].name);
+	state_agenda_ticket_moved(st, &o->tickets[at]);
 	queue_delete(o, id);
 	state_fix_selection(st, o, (size_t)at);
 	/* The person the clerk is about to decline or transfer left. */
@@ -581,14 +573,16 @@ apply_queue_remove(struct con_state *st, const struct proto_msg *m)
 static void
 office_view(struct con_office *o, const json_t *j)
 {
-	const char *name = jstr(j, "name");
+	const char *name = jget_str(j, "name");
 	json_t *wait = json_object_get(j, "wait");
 
 	if (name != NULL)
 		text_copy(o->name, sizeof(o->name), name);
 	o->anonymous = json_is_true(json_object_get(j, "anonymous"));
-	o->status = status_parse(jstr(j, "status"));
-	o->queue_len = jint(j, "queue", 0);
+	/* klopfd adds next_appointment (maybe null) where one can book */
+	o->appointments = json_object_get(j, "next_appointment") != NULL;
+	o->status = status_parse(jget_str(j, "status"));
+	o->queue_len = jget_int(j, "queue", 0);
 	o->wait = json_is_integer(wait) ? (int64_t)json_integer_value(wait) : -1;
 }
 
@@ -602,7 +596,7 @@ apply_offices(struct con_state *st, const json_t *list)
 	if (!json_is_array(list))
 		return;
 	json_array_foreach(list, i, j) {
-		struct con_office *o = office_add(st, jstr(j, "id"));
+		struct con_office *o = office_add(st, jget_str(j, "id"));
 
 		if (o == NULL)
 			continue;
@@ -624,12 +618,12 @@ static void
 room_parse(struct con_room *r, const json_t *j)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = jint(j, "id", 0);
-	state_copy(r->office, sizeof(r->office), jstr(j, "office"));
-	r->ticket = jint(j, "ticket", 0);
-	r->opened_at = state_parse_time(jstr(j, "opened_at"));
-	state_copy(r->name, sizeof(r->name), jstr(j, "name"));
-	state_copy(r->topic, sizeof(r->topic), jstr(j, "topic"));
+	r->id = jget_int(j, "id", 0);
+	state_copy(r->office, sizeof(r->office), jget_str(j, "office"));
+	r->ticket = jget_int(j, "ticket", 0);
+	r->opened_at = state_parse_time(jget_str(j, "opened_at"));
+	state_copy(r->name, sizeof(r->name), jget_str(j, "name"));
+	state_copy(r->topic, sizeof(r->topic), jget_str(j, "topic"));
 }
 
 /* --- requests --- */
@@ -649,8 +643,8 @@ pending_take(struct con_state *st, const json_t *id, struct con_pending *out)
 	return NULL;
 }
 
-static bool
-pending_has(const struct con_state *st, enum con_req kind)
+bool
+state_pending_has(const struct con_state *st, enum con_req kind)
 {
 	for (int i = 0; i < st->npending; i++)
 		if (st->pending[i].kind == kind)
@@ -746,7 +740,7 @@ state_start_auth(struct con_state *st)
 	json_t *m;
 
 	if (st->conn != CON_AUTH || !st->welcomed ||
-	    pending_has(st, CON_REQ_LOGIN) || pending_has(st, CON_REQ_SESSION))
+	    state_pending_has(st, CON_REQ_LOGIN) || state_pending_has(st, CON_REQ_SESSION))
 		return;
 	if (st->session[0] != '\0') {
 		m = proto_new("session", NULL);
@@ -792,6 +786,7 @@ state_fini(struct con_state *st)
 	for (int i = 0; i < st->noffices; i++)
 		queue_free(&st->offices[i]);
 	st->noffices = 0;
+	agenda_fini(&st->agenda);
 	state_wipe(st->password, sizeof(st->password));
 	state_wipe(st->session, sizeof(st->session));
 	state_wipe(&st->prompt, sizeof(st->prompt));
@@ -834,6 +829,7 @@ state_disconnected(struct con_state *st, int64_t now, const char *why)
 
 	drop_requests(st);
 	st->welcomed = false;
+	st->agenda_again = false;
 	if (st->quitting) {
 		st->quit = true;
 		return;
@@ -880,7 +876,7 @@ apply_welcome_clerk(struct con_state *st, const struct proto_msg *m)
 	st->conn = CON_ONLINE;
 	st->attempts = 0;
 	state_copy(st->session, sizeof(st->session), proto_str(m, "session"));
-	state_copy(st->clerk, sizeof(st->clerk), jstr(clerk, "name"));
+	state_copy(st->clerk, sizeof(st->clerk), jget_str(clerk, "name"));
 	if (p == CON_P_AVAILABLE || p == CON_P_AWAY)
 		st->chosen = p;
 	for (int n = 0; n < st->noffices; n++)
@@ -926,6 +922,8 @@ apply_welcome_clerk(struct con_state *st, const struct proto_msg *m)
 		state_set_status(st, CON_INFO, "Angemeldet als %s. Hilfe mit ?",
 		    st->clerk);
 	st->ever_online = true;
+	if (st->view == CON_VIEW_AGENDA)
+		state_agenda_refresh(st);
 }
 
 static void
@@ -977,11 +975,17 @@ apply_error(struct con_state *st, const struct proto_msg *m)
 	case CON_REQ_END:
 		state_set_status(st, CON_ERROR, "Beenden: %s", text);
 		break;
+	case CON_REQ_AGENDA:
+	case CON_REQ_SLOTS:
+	case CON_REQ_CANCEL_BOOKING:
+	case CON_REQ_BLOCK:
+		state_agenda_error(st, &p, code);
+		break;
 	}
 }
 
 static void
-apply_reply(struct con_state *st, const struct proto_msg *m)
+apply_reply(struct con_state *st, const struct proto_msg *m, int64_t now)
 {
 	struct con_pending p;
 	const struct con_office *o;
@@ -1027,6 +1031,12 @@ apply_reply(struct con_state *st, const struct proto_msg *m)
 	case CON_REQ_LOGIN:
 	case CON_REQ_SESSION:
 		break;
+	case CON_REQ_AGENDA:
+	case CON_REQ_SLOTS:
+	case CON_REQ_CANCEL_BOOKING:
+	case CON_REQ_BLOCK:
+		state_agenda_reply(st, &p, m, now);
+		break;
 	}
 }
 
@@ -1064,16 +1074,18 @@ state_apply(struct con_state *st, const struct proto_msg *m, int64_t now)
 				    state_who(st->room.name));
 			break;
 		}
-		apply_reply(st, m);
+		apply_reply(st, m, now);
 		break;
 	case PROTO_S_TRANSFERRED:
-		apply_reply(st, m);
+	case PROTO_S_AGENDA:
+	case PROTO_S_SLOTS:
+		apply_reply(st, m, now);
 		break;
 	case PROTO_S_OFFICES:
 		apply_offices(st, json_object_get(m->root, "offices"));
 		break;
 	case PROTO_S_OFFICE:
-		o = office_add(st, jstr(json_object_get(m->root, "office"),
+		o = office_add(st, jget_str(json_object_get(m->root, "office"),
 		    "id"));
 		if (o != NULL)
 			office_view(o, json_object_get(m->root, "office"));

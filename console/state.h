@@ -1,13 +1,15 @@
 /*
  * state: everything the console knows — the connection and login, the
  * clerk's offices with their status and queues, the selection and filter,
- * the open consultation, the prompt being typed, the status line — and
+ * the open consultation, the agenda of appointments (view g), the prompt
+ * being typed, the status line — and
  * every change to it: server messages (state_apply), actions chosen by
  * keys (state_do, state_prompt_*), the connection's ups and downs and the
  * passing of time (state_tick).
  *
- * Implemented in state.c (connection, server messages, queries) and
- * action.c (actions, prompt).
+ * Implemented in state.c (connection, server messages, queries),
+ * action.c (actions, prompt) and state_agenda.c (the agenda view's
+ * actions, prompts and replies).
  *
  * Functional core: no I/O, no clock (now is an argument, milliseconds of
  * the wall clock), no ncurses. What the shell must do is left in the
@@ -26,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agenda.h"
 #include "proto.h"
 
 #define CON_MAX_OFFICES 64
@@ -41,6 +44,8 @@
 #define CON_NEW_MS 60000        /* a new knock is marked this long */
 #define CON_QUIT_WAIT_MS 1500   /* how long quitting waits for logout */
 #define CON_RETRY_MAX_MS 30000  /* longest pause between reconnects */
+#define CON_AGENDA_DAYS 14      /* days the agenda shows, from today */
+#define CON_AGENDA_PAGE 10      /* bookings per PgUp/PgDn */
 
 enum con_conn {
 	CON_IDLE = 0,           /* not connected yet */
@@ -71,7 +76,8 @@ struct con_ticket {
 	char lang[16];
 	char note[CON_MESSAGE]; /* transfer note */
 	int64_t transferred_from;       /* 0 = not transferred */
-	int64_t priority;       /* > 0: has an appointment */
+	int64_t priority;       /* > 0: an appointment whose slot began */
+	int64_t appointment;    /* its slot's start (Unix s), 0 = walk-in */
 	int64_t knocked_at;     /* seconds since the epoch, 0 = unknown */
 	int64_t arrived_ms;     /* when this console saw it arrive (new knocks) */
 	bool fresh;             /* arrived while the console watched */
@@ -82,6 +88,7 @@ struct con_office {
 	char name[CON_NAME];
 	bool mine;              /* one of the clerk's offices */
 	bool anonymous;
+	bool appointments;      /* takes appointments */
 	enum con_status status;
 	int64_t queue_len;      /* from the office view */
 	int64_t wait;           /* estimated seconds, -1 = unknown */
@@ -110,6 +117,16 @@ enum con_prompt {
 	CON_PROMPT_TRANSFER_NOTE,
 	CON_PROMPT_FILTER,
 	CON_PROMPT_QUIT,                /* yes or no */
+	CON_PROMPT_CANCEL_BOOKING,      /* the message to the citizen */
+	CON_PROMPT_UNBLOCK,             /* yes or no */
+	CON_PROMPT_BLOCK_OFFICE,        /* choose from a list */
+	CON_PROMPT_BLOCK_TIME,          /* typed, or a free slot on ↑/↓ */
+	CON_PROMPT_BLOCK_NOTE,
+};
+
+enum con_view {
+	CON_VIEW_QUEUE = 0,     /* offices and queues */
+	CON_VIEW_AGENDA,        /* the appointments */
 };
 
 struct con_prompt_state {
@@ -117,8 +134,9 @@ struct con_prompt_state {
 	char text[CON_PASSWORD];
 	size_t len;
 	int choice;             /* decline message or office index, -1 none */
-	int64_t ticket;         /* the ticket acted on */
+	int64_t ticket;         /* the ticket (or booking) acted on */
 	char ticket_office[CON_OFFICE_ID];
+	int64_t when;           /* a booking's or the chosen slot's start */
 	char who[CON_NAME];     /* its name for the prompt, "" = anonymous */
 	char target[CON_OFFICE_ID];     /* transfer: the office chosen */
 	char old_filter[128];   /* filter: restored by Esc */
@@ -133,6 +151,10 @@ enum con_req {
 	CON_REQ_DECLINE,
 	CON_REQ_TRANSFER,
 	CON_REQ_END,
+	CON_REQ_AGENDA,
+	CON_REQ_SLOTS,
+	CON_REQ_CANCEL_BOOKING,
+	CON_REQ_BLOCK,
 };
 
 struct con_pending {
@@ -168,6 +190,12 @@ enum con_action {
 	CON_A_HELP,
 	CON_A_REDRAW,
 	CON_A_QUIT,
+	CON_A_AGENDA,           /* the agenda view, and back */
+	CON_A_BACK,             /* Esc: from the agenda to the queue */
+	CON_A_PAGE_DOWN,
+	CON_A_PAGE_UP,
+	CON_A_CANCEL_BOOKING,   /* or lift a block */
+	CON_A_BLOCK,
 };
 
 struct con_state {
@@ -200,6 +228,12 @@ struct con_state {
 
 	bool has_room;
 	struct con_room room;
+
+	/* the agenda view */
+	enum con_view view;
+	struct agenda agenda;
+	bool agenda_again;      /* ask again once the request out is answered */
+	struct agenda_slots slots;      /* for the block prompt */
 
 	struct con_prompt_state prompt;
 	bool help;
@@ -264,6 +298,8 @@ void state_prompt_backspace(struct con_state *st, int64_t now);
 void state_prompt_clear(struct con_state *st, int64_t now);
 /* ↑/↓ in a prompt: previous or next ready message or office. */
 void state_prompt_move(struct con_state *st, int delta);
+/* ←/→ in a prompt: the day before or after (free slots). */
+void state_prompt_day(struct con_state *st, int delta);
 void state_prompt_submit(struct con_state *st, int64_t now);
 void state_prompt_cancel(struct con_state *st, int64_t now);
 
@@ -283,6 +319,11 @@ const struct con_ticket *state_selected(const struct con_state *st);
 bool state_ticket_is_new(const struct con_ticket *t, int64_t now);
 /* Offices the prompt's ticket can be transferred to, in list order. */
 int state_transfer_targets(const struct con_state *st, int *idx, int max);
+/* The clerk's offices that take appointments, in list order. */
+int state_block_offices(const struct con_state *st, int *idx, int max);
+/* The text the block prompt shows for a free slot: "26.11. 09:30". */
+void state_slot_text(const struct con_state *st, int i, char *out,
+    size_t len);
 /* The clerk's presence as shown: in consultation while a room is open. */
 enum con_presence state_presence(const struct con_state *st);
 const char *state_presence_label(enum con_presence p);

@@ -1,6 +1,7 @@
 /*
- * state_int: what state.c shares with action.c and nobody else. The two
- * files are one module (state.h); this header is not for other modules.
+ * state_int: what state.c, action.c and state_agenda.c share and nobody
+ * else. The three files are one module (state.h); this header is not for
+ * other modules.
  */
 #ifndef KLOPF_CONSOLE_STATE_INT_H
 #define KLOPF_CONSOLE_STATE_INT_H
@@ -32,5 +33,32 @@ bool state_send_request(struct con_state *st, json_t *msg, enum con_req kind,
 const char *state_chosen_name(const struct con_state *st);
 /* Logs in or continues the session once the server said welcome. */
 void state_start_auth(struct con_state *st);
+/* A request of this kind is outstanding. */
+bool state_pending_has(const struct con_state *st, enum con_req kind);
+/* Opens a prompt of this kind about ticket or booking (id, office,
+ * name), wiping the old one. */
+void state_prompt_for(struct con_state *st, enum con_prompt kind,
+    int64_t ticket, const char *office, const char *name);
+/* Refuses (status line) while not online. */
+bool state_need_online(struct con_state *st);
+
+/* --- state_agenda.c --- */
+
+/* Asks for the agenda (or again, once the request out is answered). */
+void state_agenda_refresh(struct con_state *st);
+/* An action in the agenda view; false if it is not the agenda's. */
+bool state_agenda_do(struct con_state *st, enum con_action a, int64_t now);
+/* The reply (or error) to an agenda request: p is its pending entry. */
+void state_agenda_reply(struct con_state *st, const struct con_pending *p,
+    const struct proto_msg *m, int64_t now);
+void state_agenda_error(struct con_state *st, const struct con_pending *p,
+    const char *code);
+/* A queue change about an appointment: the agenda's states follow. */
+void state_agenda_ticket_moved(struct con_state *st,
+    const struct con_ticket *t);
+/* The agenda prompts (see action.c): ↑/↓ and Enter. Submit returns true
+ * when the prompt is done. */
+void state_agenda_prompt_move(struct con_state *st, int delta);
+bool state_agenda_prompt_submit(struct con_state *st, int64_t now);
 
 #endif

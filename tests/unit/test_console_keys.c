@@ -63,6 +63,7 @@ test_the_issue_keys_are_bound(void **unused)
 	assert_int_equal(keys_action('t'), CON_A_TRANSFER);
 	assert_int_equal(keys_action('e'), CON_A_END);
 	assert_int_equal(keys_action('/'), CON_A_FILTER);
+	assert_int_equal(keys_action('g'), CON_A_AGENDA);
 	assert_int_equal(keys_action('q'), CON_A_QUIT);
 	assert_int_equal(keys_action('?'), CON_A_HELP);
 	assert_int_equal(keys_action('v'), CON_A_VIDEO);
@@ -93,7 +94,7 @@ test_help_bar_fits_80_columns_and_keeps_help(void **unused)
 	assert_non_null(strstr(bar, "t:Weiterleiten"));
 	assert_non_null(strstr(bar, "e:Ende"));
 	assert_non_null(strstr(bar, "p:Präsenz"));
-	assert_non_null(strstr(bar, "/:Filter"));
+	assert_non_null(strstr(bar, "g:Termine"));
 	assert_non_null(strstr(bar, "q:Schluss"));
 	assert_non_null(strstr(bar, "?:Hilfe"));
 	/* Narrow: fewer entries, but help stays. */
@@ -176,7 +177,7 @@ test_moving_through_queue_and_offices(void **unused)
 	keys_press(&st, 'j', T0);
 	keys_press(&st, 'j', T0);       /* stays at the bottom */
 	assert_int_equal(state_selected(&st)->id, 43);
-	keys_press(&st, 'g', T0);
+	keys_press(&st, CK_HOME, T0);
 	assert_int_equal(state_selected(&st)->id, 41);
 	keys_press(&st, CK_END, T0);
 	assert_int_equal(state_selected(&st)->id, 43);
