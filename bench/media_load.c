@@ -39,8 +39,11 @@
  *
  * Several load clients can share one run (bench/media starts one per 50
  * rooms): each takes the rooms --room-offset .. +N-1, and with --sync
- * prints "READY n" when set up and starts its warm-up on SIGUSR1, so that
- * all windows coincide; only the one given --klopfd-pid and
+ * prints "SIGNALED n" once its rooms are signaled (logins done) and
+ * starts their transports on SIGUSR2, so that no transport is set up
+ * while another client's clerks still cost klopfd a memory-hard hash
+ * each; it prints "READY n" when set up and starts its warm-up on
+ * SIGUSR1, so that all windows coincide; only the one given --klopfd-pid and
  * --metrics-port reads klopfd's figures. Why several: they spread over
  * the cores, and each main loop walks fewer sources per iteration. (They
  * were needed first because libsrtp2 on NSS got slower per packet the
@@ -98,6 +101,7 @@ static char *text;
 static enum phase phase;
 static int64_t t_start_us, t_ready_us, phase_at;
 static bool go;                         /* SIGUSR1 came */
+static bool media_go;                   /* SIGUSR2 came (or no --sync) */
 static int nerrors;
 static GPollFunc default_poll;
 static int coalesce_us;            /* 0: the default poll */
@@ -655,7 +659,15 @@ setup_step(int64_t now)
 			room_start(&rooms[i]);
 			signaling++;
 		}
-	if (signaled == opt.nrooms)
+	if (signaled == opt.nrooms && opt.sync && !media_go) {
+		static bool said;
+
+		if (!said) {
+			printf("SIGNALED %d\n", signaled);
+			fflush(stdout);
+			said = true;
+		}
+	} else if (signaled == opt.nrooms)
 		for (int i = 0; i < opt.nrooms && connecting < opt.parallel; i++)
 			if (!rooms[i].media && !rooms[i].failed) {
 				room_media(&rooms[i]);
@@ -689,6 +701,16 @@ on_go(gpointer ud)
 		phase_at = g_get_monotonic_time();
 		ml_traffic.video_on = true;
 	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* --sync: every load client has logged its clerks in (or the driver
+ * stopped waiting); transports may start now. */
+static gboolean
+on_media_go(gpointer ud)
+{
+	(void)ud;
+	media_go = true;
 	return G_SOURCE_CONTINUE;
 }
 
@@ -880,6 +902,7 @@ main(int argc, char **argv)
 	g_unix_signal_add(SIGINT, on_signal, NULL);
 	g_unix_signal_add(SIGTERM, on_signal, NULL);
 	g_unix_signal_add(SIGUSR1, on_go, NULL);
+	g_unix_signal_add(SIGUSR2, on_media_go, NULL);
 	g_main_loop_run(loop);
 
 	for (int i = 0; i < opt.nrooms; i++) {
