@@ -69,19 +69,20 @@ describe('klopf-video --check, without a server', () => {
 
     test('shows the local picture; c turns the camera dark, q closes the window', async () => {
         v = startVideo(['--check', '--video-source=test', '--audio-source=test',
-            '--video-sink=ximagesink'], { display: x.display });
+            '--video-sink=ximagesink', ...(process.env.KLOPF_TEST_VERBOSE ? ['-vv'] : [])],
+        { display: x.display });
         // the own picture fills the window (960x540 at 0,0; bars of 720x540)
         const area = '600x300+160+100';
         const on = await waitFor('the test picture', () => {
             const s = screenshot(x.display, 'check', area);
             return s.sd > 0.05 ? s : null;
-        }, 10000);
+        }, 20000);
         assert.ok(on.sd > 0.05, JSON.stringify(on));
         pressKey(x.display, 'c');
         const off = await waitFor('a dark picture', () => {
             const s = screenshot(x.display, 'check-camera-off', area);
             return s.sd < 0.01 && s.mean.g < 0.05 ? s : null;
-        }, 5000);
+        }, 20000);
         assert.ok(off.mean.r < 0.05, JSON.stringify(off));
         pressKey(x.display, 'q');
         assert.deepEqual(await v.waitExit(5000), { code: 0, signal: null }, v.stderr());
@@ -171,24 +172,24 @@ describe('klopf-video in a consultation', () => {
             const before0 = await waitFor('picture and sound of the clerk', async () => {
                 const s = await sense();
                 return s && s.level > 0.05 && s.brightness > 60 ? s : null;
-            }, 10000);
+            }, 20000);
             pressKey(env.x.display, 'm');
             await waitFor(`silence from the clerk (was ${JSON.stringify(before0)})`, async () => {
                 const s = await sense();
                 return s && s.level !== null && s.level < 0.01;
-            }, 10000);
+            }, 20000);
             pressKey(env.x.display, 'c');
             await waitFor('a dark picture of the clerk', async () => {
                 const s = await sense();
                 return s && s.brightness < 20;
-            }, 10000);
+            }, 20000);
             screenshot(env.x.display, 'clerk-window-muted-camera-off');
             pressKey(env.x.display, 'm');
             pressKey(env.x.display, 'c');
             await waitFor('the clerk seen and heard again', async () => {
                 const s = await sense();
                 return s && s.level > 0.05 && s.brightness > 60;
-            }, 10000);
+            }, 20000);
         });
 
     // klopfd re-offers on every join and leave: new mids for new tracks,
