@@ -76,18 +76,22 @@ draw_booking(const struct con_state *st, const struct agenda_booking *b,
 	agenda_fmt_time(b->start, at, sizeof(at));
 	draw_put(y, 0, 3, a | A_BOLD, sel ? " > " : "");
 	draw_put(y, 3, 6, a | (b->state == AGENDA_CANCELLED ? A_DIM : 0), at);
+	/* each column but the last ends in a blank */
 	x = 9;
 	if (ow > 0) {
-		draw_put(y, x, ow, a, office_name(st, b->office));
+		draw_put(y, x, ow - 1, a, office_name(st, b->office));
+		draw_put(y, x + ow - 1, 1, a, "");
 		x += ow;
 	}
 	if (b->state == AGENDA_BLOCKED)
-		draw_put(y, x, nw, a | A_DIM, "(Sperre)");
+		draw_put(y, x, nw - 1, a | A_DIM, "(Sperre)");
 	else
-		draw_put(y, x, nw, a | (b->name[0] ? 0 : A_DIM),
+		draw_put(y, x, nw - 1, a | (b->name[0] ? 0 : A_DIM),
 		    b->name[0] ? b->name : "anonym");
+	draw_put(y, x + nw - 1, 1, a, "");
 	x += nw;
-	draw_put(y, x, tw, a, b->text);
+	draw_put(y, x, tw - 1, a, b->text);
+	draw_put(y, x + tw - 1, 1, a, "");
 	x += tw;
 	draw_put(y, x, cols - x, a | state_attr(b->state),
 	    agenda_state_label(b->state));

@@ -855,6 +855,12 @@ state_tick(struct con_state *st, int64_t now)
 		return false;
 	if (st->conn == CON_IDLE)
 		return true;
+	/* citizens book and cancel without telling the clerks: look again */
+	if (st->view == CON_VIEW_AGENDA && st->conn == CON_ONLINE &&
+	    now >= st->agenda_due) {
+		st->agenda_due = now + CON_AGENDA_REFRESH_MS;
+		state_agenda_refresh(st);
+	}
 	return st->conn == CON_LOST && now >= st->retry_at;
 }
 

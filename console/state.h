@@ -46,6 +46,7 @@
 #define CON_RETRY_MAX_MS 30000  /* longest pause between reconnects */
 #define CON_AGENDA_DAYS 14      /* days the agenda shows, from today */
 #define CON_AGENDA_PAGE 10      /* bookings per PgUp/PgDn */
+#define CON_AGENDA_REFRESH_MS 60000     /* the open agenda is reloaded */
 
 enum con_conn {
 	CON_IDLE = 0,           /* not connected yet */
@@ -233,6 +234,7 @@ struct con_state {
 	enum con_view view;
 	struct agenda agenda;
 	bool agenda_again;      /* ask again once the request out is answered */
+	int64_t agenda_due;     /* when the open agenda is reloaded (ms) */
 	struct agenda_slots slots;      /* for the block prompt */
 
 	struct con_prompt_state prompt;

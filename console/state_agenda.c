@@ -58,9 +58,10 @@ state_slot_text(const struct con_state *st, int i, char *out, size_t len)
 }
 
 static void
-open_agenda(struct con_state *st)
+open_agenda(struct con_state *st, int64_t now)
 {
 	st->view = CON_VIEW_AGENDA;
+	st->agenda_due = now + CON_AGENDA_REFRESH_MS;
 	if (!state_need_online(st))
 		return;
 	state_agenda_refresh(st);
@@ -154,11 +155,10 @@ open_cancel(struct con_state *st)
 bool
 state_agenda_do(struct con_state *st, enum con_action a, int64_t now)
 {
-	(void)now;
 	if (st->view != CON_VIEW_AGENDA) {
 		if (a != CON_A_AGENDA)
 			return false;
-		open_agenda(st);
+		open_agenda(st, now);
 		return true;
 	}
 	switch (a) {

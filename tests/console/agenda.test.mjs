@@ -109,7 +109,8 @@ describe('klopf: the agenda', () => {
         assert.match(s, new RegExp(`, ${dd}\\.${m}\\.${y}`), 'a heading for the day');
         const line = agendaLine(s, 'Jonas Weber');
         assert.ok(line, s);
-        assert.match(line, new RegExp(`^ > ${s1.time} +Amt A +Jonas Weber +Namensänderung +gebucht`),
+        assert.match(line,
+            new RegExp(`^ > ${s1.time} +Amt A +Jonas Weber +Namensänderung +gebucht`),
             'time, office, name, topic, state; the first is selected');
         assert.match(agendaLine(s, 'Aylin Demir'), new RegExp(`${s2.time} +Amt A +Aylin Demir`));
         assert.match(s, /Jonas Weber · Amt A · .*–.* · gebucht/);    // details
@@ -117,13 +118,14 @@ describe('klopf: the agenda', () => {
 
         t.keys('x');
         s = await t.waitFor('Jonas Weber absagen – Nachricht:');
-        assert.match(s, new RegExp(`Termin .* ${s1.time} bei Amt A: die Nachricht erscheint auf der `
-            + 'Buchungsseite'));
-        t.type('Die Sachbearbeiterin ist erkrankt. Bitte buchen Sie neu.');
+        assert.match(s, new RegExp(`Termin .* ${s1.time} bei Amt A: die Nachricht erscheint `
+            + 'auf der Buchungsseite'));
+        const message = 'Die Sachbearbeiterin ist erkrankt. Bitte buchen Sie neu.';
+        t.type(message);
         t.keys('Enter');
         const push = await page.next('booking');
         assert.equal(push.booking.state, 'cancelled');
-        assert.equal(push.booking.message, 'Die Sachbearbeiterin ist erkrankt. Bitte buchen Sie neu.');
+        assert.equal(push.booking.message, message);
         s = await t.waitFor((x) => /abgesagt/.test(agendaLine(x, 'Jonas Weber') ?? ''),
             { what: 'the booking shown as cancelled' });
         assert.match(s, /Abgesagt: Jonas Weber/);
@@ -171,7 +173,8 @@ describe('klopf: the agenda', () => {
         s = await t.waitFor('Gesperrt:');
         assert.match(s, new RegExp(`Gesperrt: .* ${a.time} bei Amt A`));
         s = await t.waitFor((x) => agendaLine(x, '(Sperre)'), { what: 'the block in the agenda' });
-        assert.match(agendaLine(s, '(Sperre)'), new RegExp(`${a.time} +Amt A +\\(Sperre\\) +Teambesprechung +gesperrt`));
+        assert.match(agendaLine(s, '(Sperre)'),
+            new RegExp(`${a.time} +Amt A +\\(Sperre\\) +Teambesprechung +gesperrt`));
         let now = await slots(v, 'amt-a', free.date);
         assert.ok(!now.slots.some((x) => x.start === a.start), 'the blocked slot is not offered');
         assert.ok(now.slots.some((x) => x.start === b.start));
@@ -192,8 +195,8 @@ describe('klopf: the agenda', () => {
             'slot_taken');
 
         // x on a block lifts it after asking
-        s = await t.waitFor((x) => screenLines(x).filter((l) => l.includes('(Sperre)')).length === 2,
-            { what: 'two blocks' });
+        const blocks = (x) => screenLines(x).filter((l) => l.includes('(Sperre)')).length;
+        s = await t.waitFor((x) => blocks(x) === 2, { what: 'two blocks' });
         t.keys('Home');
         t.keys('x');
         await t.waitFor(/Sperre .* aufheben\? \(j\/n\)/);
@@ -201,8 +204,7 @@ describe('klopf: the agenda', () => {
         await t.waitFor('Sperre aufgehoben:');
         now = await slots(v, 'amt-a', free.date);
         assert.ok(now.slots.some((x) => x.start === a.start), 'free again');
-        await t.waitFor((x) => screenLines(x).filter((l) => l.includes('(Sperre)')).length === 1,
-            { what: 'one block left' });
+        await t.waitFor((x) => blocks(x) === 1, { what: 'one block left' });
         t.keys('q');
         assert.equal(await t.exited(), 0);
     });

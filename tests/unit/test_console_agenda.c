@@ -395,6 +395,29 @@ test_one_agenda_request_at_a_time(void **unused)
 }
 
 static void
+test_the_open_agenda_is_reloaded_every_minute(void **unused)
+{
+	struct con_state st;
+	json_t *m;
+
+	(void)unused;
+	in_agenda(&st);
+	assert_false(state_tick(&st, T0 + CON_AGENDA_REFRESH_MS - 1));
+	assert_null(state_outbox_pop(&st));
+	state_tick(&st, T0 + CON_AGENDA_REFRESH_MS);
+	m = take(&st, "agenda");
+	reply(&st, agenda_json, req_id(m));
+	state_msg_free(m);
+	state_tick(&st, T0 + CON_AGENDA_REFRESH_MS + 1000);
+	assert_null(state_outbox_pop(&st));
+	/* Not while the queue is shown. */
+	keys_press(&st, 'g', T0);
+	state_tick(&st, T0 + 10 * CON_AGENDA_REFRESH_MS);
+	assert_null(state_outbox_pop(&st));
+	state_fini(&st);
+}
+
+static void
 test_cancel_sends_the_message_and_reloads(void **unused)
 {
 	struct con_state st;
@@ -672,6 +695,8 @@ main(void)
 		cmocka_unit_test_setup(test_g_or_esc_goes_back_and_g_opens_with_a_fresh_agenda,
 		    berlin),
 		cmocka_unit_test_setup(test_one_agenda_request_at_a_time, berlin),
+		cmocka_unit_test_setup(test_the_open_agenda_is_reloaded_every_minute,
+		    berlin),
 		cmocka_unit_test_setup(test_cancel_sends_the_message_and_reloads,
 		    berlin),
 		cmocka_unit_test_setup(test_cancel_refused_says_why, berlin),
