@@ -1188,6 +1188,8 @@ h_open(void *ud, struct web_conn *wc)
 	json_object_set_new(w, "server", json_string("klopfd " KLOPF_VERSION));
 	json_object_set_new(w, "max_message",
 	    json_integer(s->cfg->limits.max_message_bytes));
+	/* the administration's zone: clients show appointment times in it */
+	json_object_set_new(w, "timezone", json_string(s->cfg->timezone));
 	if (s->cfg->media.nturn > 0)
 		json_object_set_new(w, "ice_servers", view_ice_servers(s->cfg));
 	send_json(c, w);

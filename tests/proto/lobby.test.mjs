@@ -39,7 +39,7 @@ async function watcher(port) {
 const officeIs = (id, pred) => (m) => m.office && m.office.id === id && pred(m.office);
 
 describe('offices and the welcome', () => {
-    test('every connection is greeted with welcome, protocol 1 and the configured max_message', async () => {
+    test('every connection is greeted with welcome, protocol 1, the configured max_message and time zone', async () => {
         const port = await fresh();
         const c = await scope.connect(port);
         assert.equal(c.welcome.type, 'welcome');
@@ -47,6 +47,7 @@ describe('offices and the welcome', () => {
         assert.match(String(c.welcome.server), /^klopfd /);
         assert.equal(c.welcome.max_message, 4096,
             'max_message should be limits.max_message_bytes of the configuration');
+        assert.equal(c.welcome.timezone, 'Europe/Berlin', 'the default time zone');
         assert.equal(c.welcome.id, undefined, 'a push carries no id');
     });
 
