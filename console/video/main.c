@@ -54,9 +54,8 @@ static void
 send_msg(struct app *a, json_t *msg)
 {
 	size_t len;
-	char *buf = proto_dump(msg, &len);
+	char *buf = proto_dump(msg, &len);      /* takes msg */
 
-	json_decref(msg);
 	if (buf == NULL || net_send(a->net, buf, len) != 0)
 		log_warning("cannot send to klopfd (not connected)");
 	if (buf != NULL) {

@@ -18,7 +18,7 @@ import {
 } from '../browser/lib/call.mjs';
 import {
     startXvfb, startVideo, readStats, statsFile, screenshot, waitFor, pressKey, tileSenses,
-    KLOPF_VIDEO,
+    sanitizerReports, KLOPF_VIDEO,
 } from './lib/video.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -270,5 +270,11 @@ describe('klopf-video in a consultation', () => {
         const r = await env.video.waitExit(10000);
         assert.deepEqual(r, { code: 0, signal: null }, env.video.stderr());
         env.video = null;
+    });
+});
+
+describe('klopf-video under the sanitizers (check-video-san)', () => {
+    test('no report from AddressSanitizer or UndefinedBehaviorSanitizer', () => {
+        assert.deepEqual(sanitizerReports(), []);
     });
 });

@@ -80,7 +80,7 @@ export function startVideo(args, { secret, display, env } = {}) {
     } else {
         proc.stdio[3].end();
     }
-    return {
+    const handle = {
         proc,
         pid: proc.pid,
         exit,
@@ -98,6 +98,17 @@ export function startVideo(args, { secret, display, env } = {}) {
             return r;
         },
     };
+    all.push(handle);
+    return handle;
+}
+
+// Every klopf-video started by this test process.
+const all = [];
+
+// Sanitizer reports (check-video-san) in any klopf-video's output.
+export function sanitizerReports() {
+    return all.flatMap((h) => h.stderr().split('\n'))
+        .filter((l) => /Sanitizer|runtime error:/.test(l));
 }
 
 // The last --stats line for each pid: {pid: {role, present, video_frames,
