@@ -5,6 +5,9 @@
 //                 consultation itself, callview.js; declined, transferred,
 //                 withdrawn, expired, done)
 //   #/gast/TOKEN  an invitation: a guest joins a consultation (guest.js)
+//   #/termin/buchen/ID, #/termin, #/termin/CODE  appointments: book one,
+//                 find one by its code, see, cancel and enter it
+//                 (bookingview.js)
 // The privacy notice is its own page, /datenschutz.
 //
 // The ticket token lives in this tab's sessionStorage only (never in a
@@ -14,7 +17,7 @@
 import { loadLanguage, drawLanguageSwitch } from './lang.js';
 import { Connection } from './conn.js';
 import {
-    h, clear, setText, inLang, focusHeading, withLang, fieldError, setFieldError,
+    h, clear, setText, inLang, focusHeading, withLang, confirmDialog,
 } from './dom.js';
 import { localized, languageList, weekHours } from './i18n.js';
 import {
@@ -23,9 +26,11 @@ import {
 } from './model.js';
 import { createMediaCheck } from './mediacheck.js';
 import { playChime, unlockAudio, unlockOnFirstGesture } from './chime.js';
-import { privacyDetails } from './privacy.js';
+import { aboutFields } from './aboutfields.js';
 import { createCallView } from './callview.js';
 import { guestView } from './guest.js';
+import { bookFlowView, codeFormView, bookingPageView } from './bookingview.js';
+import { nextAppointmentText, takesAppointments, appointmentTime } from './bookingmodel.js';
 
 const TOKEN_KEY = 'klopf.ticket';
 
@@ -144,6 +149,8 @@ function officeFacts(office) {
         h('li', {}, todayHours(office, new Date().getDay(), t)),
         h('li', {}, t('office.languages', { list: languageList(office.languages, t) })));
     if (office.anonymous) facts.append(h('li', { class: 'anon' }, t('office.anonymousShort')));
+    const next = nextAppointmentText(office, t);
+    if (next) facts.append(h('li', { class: 'next-appointment' }, next));
     return facts;
 }
 
@@ -158,6 +165,8 @@ function directoryView() {
         heading,
         h('p', { class: 'lead' }, t('dir.intro')),
         notice,
+        h('p', { class: 'have-booking' }, t('booking.haveOne'), ' ',
+            h('a', { href: '#/termin', id: 'find-booking' }, t('booking.findLink'))),
         h('section', { class: 'card needs', 'aria-labelledby': 'needs-heading' },
             h('h2', { id: 'needs-heading' }, t('dir.needsHeading')),
             h('ul', {},
@@ -174,6 +183,10 @@ function directoryView() {
         const status = h('div', { class: 'live-status' });
         const facts = h('div', {});
         const action = h('a', { class: 'button', href: `#/amt/${office.id}` });
+        const book = takesAppointments(office)
+            ? h('a', { class: 'button secondary book', href: `#/termin/buchen/${office.id}` },
+                t('booking.book'), h('span', { class: 'visually-hidden' }, ' – ', nameText(office)))
+            : null;
         const li = h('li', { class: 'office', 'data-office': office.id },
             h('article', { 'aria-labelledby': `office-${office.id}` },
                 h('h2', { id: `office-${office.id}` },
@@ -181,7 +194,7 @@ function directoryView() {
                 h('p', { class: 'description' },
                     inLang(localized(office, 'description', app.lang), app.lang)),
                 status, facts,
-                h('p', { class: 'actions' }, action)));
+                h('p', { class: 'actions' }, action, book ? ' ' : null, book)));
         li.update = (o) => {
             const s = officeStatus(o, t, new Date());
             clear(status).append(statusLine(o));
@@ -281,6 +294,17 @@ function officeView(id) {
         setText(closedNote, s.canKnock ? '' : t('office.closedNote'));
     }
 
+    // offices with appointments: the next free one and the way to book
+    const nextFree = h('p', { id: 'next-appointment' });
+    const appointmentCard = takesAppointments(office)
+        ? h('section', { class: 'card', 'aria-labelledby': 'appointment-heading' },
+            h('h2', { id: 'appointment-heading' }, t('booking.officeHeading')),
+            h('p', {}, t('booking.officeText')), nextFree,
+            h('p', {}, h('a', { class: 'button secondary', id: 'book-link',
+                href: `#/termin/buchen/${office.id}` }, t('booking.book'))))
+        : null;
+    const drawNextFree = () => setText(nextFree, nextAppointmentText(office, t) || '');
+
     const hoursList = h('dl', { class: 'hours' });
     const week = weekHours(office.hours, t);
     if (week.length === 0) hoursList.append(h('dt', {}, t('hours.noneAtAll')));
@@ -301,58 +325,25 @@ function officeView(id) {
 
     function knockForm() {
         const anonymous = !!office.anonymous;
-        const nameInput = anonymous ? null : h('input', {
-            id: 'name', name: 'name', type: 'text', autocomplete: 'name', maxlength: '64',
-            'aria-describedby': 'name-hint name-error',
-        });
-        const nameErr = fieldError('name-error');
-        const topicInput = h('input', {
-            id: 'topic', name: 'topic', type: 'text', maxlength: '200', autocomplete: 'off',
-            'aria-describedby': 'topic-hint topic-error',
-        });
-        const topicErr = fieldError('topic-error');
-        const consent = h('input', {
-            id: 'consent', name: 'consent', type: 'checkbox', required: true,
-            'aria-describedby': 'consent-error',
-        });
-        const consentErr = fieldError('consent-error');
-        const details = privacyDetails(t, app.lang);
+        const about = aboutFields(t, app.lang, { anonymous, anonText: t('form.anonymous'),
+            nameHint: t('form.nameHint') });
         const submit = h('button', { type: 'submit', class: 'primary', id: 'knock' },
             t('form.submit'));
 
         const form = h('form', { class: 'knock', novalidate: true, 'aria-labelledby': 'knock-heading' },
             h('h2', { id: 'knock-heading' }, t('form.heading')),
-            anonymous ? h('p', { class: 'note anon-note', id: 'anon-note' }, t('form.anonymous')) : [
-                h('div', { class: 'field' },
-                    h('label', { for: 'name' }, t('form.name')),
-                    h('p', { id: 'name-hint', class: 'hint' }, t('form.nameHint')),
-                    nameInput, nameErr),
-            ],
-            h('div', { class: 'field' },
-                h('label', { for: 'topic' }, t('form.topic')),
-                h('p', { id: 'topic-hint', class: 'hint' },
-                    t(anonymous ? 'form.topicHintAnonymous' : 'form.topicHint')),
-                topicInput, topicErr),
-            details,
-            h('div', { class: 'field checkbox' },
-                consent, h('label', { for: 'consent' }, t('form.consent')), consentErr),
+            about.nodes,
             h('p', {}, submit));
 
         form.addEventListener('submit', async (ev) => {
             ev.preventDefault();
             unlockAudio();
             setText(result, '');
-            const v = validateKnock({
-                office: office.id, name: nameInput ? nameInput.value : '',
-                topic: topicInput.value, consent: consent.checked, anonymous, lang: app.lang,
-            });
-            const byField = Object.fromEntries(v.errors.map((e) => [e.field, t(e.key)]));
-            if (nameInput) setFieldError(nameInput, nameErr, byField.name);
-            setFieldError(topicInput, topicErr, byField.topic);
-            setFieldError(consent, consentErr, byField.consent);
+            const v = validateKnock({ office: office.id, ...about.values(), anonymous,
+                lang: app.lang });
+            about.showErrors(Object.fromEntries(v.errors.map((e) => [e.field, t(e.key)])));
             if (v.errors.length) {
-                const first = { name: nameInput, topic: topicInput, consent }[v.errors[0].field];
-                first?.focus();
+                about.focus(v.errors[0].field);
                 return;
             }
             submit.disabled = true;
@@ -362,12 +353,7 @@ function officeView(id) {
                     app.role = 'visitor';
                     await app.conn.restart();
                 }
-                const r = await app.conn.request(v.request);
-                storeToken(r.token);
-                app.role = 'citizen';
-                app.gone = false;
-                setTicket(r.ticket);
-                navigate('#/warteraum');
+                startWaiting(await app.conn.request(v.request));
             } catch (err) {
                 submit.disabled = false;
                 setText(submit, t('form.submit'));
@@ -387,8 +373,10 @@ function officeView(id) {
             h('h2', { id: 'hours-heading' }, t('office.hoursHeading')),
             hoursList,
             h('p', {}, t('office.languages', { list: languageList(office.languages, t) }))),
+        appointmentCard,
         h('section', { class: 'card form-card' }, formArea, result));
     drawStatus();
+    drawNextFree();
     drawForm();
     return {
         el, heading,
@@ -397,6 +385,7 @@ function officeView(id) {
             if ((what === 'office' && arg.id === id) || what === 'offices' || what === 'clock') {
                 office = officeById(id) || office;
                 drawStatus();
+                drawNextFree();
             }
             if (what === 'ticket' && !formArea.querySelector('form')) drawForm();
         },
@@ -408,16 +397,8 @@ function officeView(id) {
 
 function leaveDialog(onLeave) {
     const t = app.t;
-    const no = h('button', { type: 'button', class: 'secondary', autofocus: true }, t('leave.no'));
-    const yes = h('button', { type: 'button', class: 'danger', id: 'leave-yes' }, t('leave.yes'));
-    const dialog = h('dialog', { class: 'leave', 'aria-labelledby': 'leave-heading',
-        'aria-describedby': 'leave-text' },
-    h('h2', { id: 'leave-heading' }, t('leave.heading')),
-    h('p', { id: 'leave-text' }, t('leave.text')),
-    h('p', { class: 'buttons' }, no, yes));
-    no.addEventListener('click', () => dialog.close());
-    yes.addEventListener('click', () => { dialog.close(); onLeave(); });
-    return dialog;
+    return confirmDialog({ id: 'leave', cls: 'leave', heading: t('leave.heading'),
+        text: t('leave.text'), no: t('leave.no'), yes: t('leave.yes'), onYes: onLeave });
 }
 
 function waitingView() {
@@ -471,6 +452,11 @@ function waitingView() {
                     v.lines.map((l) => h('p', {}, l)),
                     v.message ? h('p', {}, h('strong', {}, v.messageLabel), ' ',
                         h('q', { class: 'clerk-message' }, v.message)) : null));
+            }
+            const at = appointmentTime(tk);
+            if (at) {
+                el.append(h('p', { class: 'notice appointment-note', id: 'appointment-note' },
+                    t('waiting.appointment', { time: at })));
             }
             parts.number = h('strong', { id: 'position' }, String(v.position));
             parts.positionText = h('span', { id: 'position-text' }, v.positionText);
@@ -610,6 +596,10 @@ function route(focus = true) {
     if ((m = /^#\/amt\/([a-z0-9-]{1,32})$/.exec(hash))) view = officeView(m[1]);
     else if ((m = /^#\/gast\/([^/]*)$/.exec(hash))) view = guestView(guestContext(), m[1]);
     else if (hash === '#/warteraum') view = waitingView();
+    else if ((m = /^#\/termin\/buchen\/([a-z0-9-]{1,32})$/.exec(hash))) {
+        view = bookFlowView(bookingContext(), m[1]);
+    } else if (hash === '#/termin' || hash === '#/termin/') view = codeFormView(bookingContext());
+    else if ((m = /^#\/termin\/([^/]{1,80})$/.exec(hash))) view = bookingPageView(bookingContext(), m[1]);
     else view = directoryView();
     if (app.view) app.view.destroy();
     app.view = view;
@@ -657,7 +647,54 @@ function guestContext() {
     };
 }
 
+// What the appointment pages may use of the app.
+function bookingContext() {
+    return {
+        t: app.t,
+        lang: app.lang,
+        conn: app.conn,
+        announce,
+        officeById,
+        officesLoaded: () => app.officesLoaded,
+        nameNode: name,
+        nameText,
+        activeTicket,
+        enter: enterAppointment,
+        navigate,
+        now: () => Math.floor(Date.now() / 1000),
+        refresh: (focus = true) => {
+            if (!app.view) return;
+            setTitle(app.view.title());
+            if (focus) focusHeading(app.view.heading);
+        },
+    };
+}
+
 // ------------------------------------------------------------ protocol
+
+// A knock (or an appointment's "enter") was answered with a ticket: keep
+// its token in this tab and go to the waiting room.
+function startWaiting(reply) {
+    storeToken(reply.token);
+    app.role = 'citizen';
+    app.gone = false;
+    setTicket(reply.ticket);
+    navigate('#/warteraum');
+}
+
+// "enter" with a booking code: knocks with the booking's priority.
+// Rejects with the protocol's error. A connection bound to a finished
+// ticket is replaced by a fresh visitor connection first.
+async function enterAppointment(code) {
+    if (app.role !== 'visitor') {
+        storeToken(null);
+        app.ticket = null;
+        app.gone = false;
+        app.role = 'visitor';
+        await app.conn.restart();
+    }
+    startWaiting(await app.conn.request({ type: 'enter', code, lang: app.lang }));
+}
 
 function setTicket(ticket) {
     const prev = app.ticket;
@@ -695,6 +732,7 @@ async function onOpen(conn) {
     const token = storedToken();
     if (!token || isGuestRoute()) {
         app.resuming = false;
+        update('connected');
         return;
     }
     try {
@@ -712,6 +750,7 @@ async function onOpen(conn) {
             update('ticket');
         }
     }
+    update('connected');
 }
 
 function onPush(msg) {
@@ -729,6 +768,9 @@ function onPush(msg) {
         break;
     case 'ticket':
         if (msg.ticket) setTicket(msg.ticket);
+        break;
+    case 'booking':
+        if (msg.booking) update('booking', msg.booking);
         break;
     case 'subscribe_offer':
     case 'participants':

@@ -79,3 +79,19 @@ export function setFieldError(input, errEl, text) {
         input.removeAttribute('aria-invalid');
     }
 }
+
+// A modal question: the safe answer (no) has focus first, yes does what
+// cannot be undone and then runs onYes. Ids: `${id}-heading`,
+// `${id}-text`, the yes button `${id}-yes`.
+export function confirmDialog({ id, cls = 'confirm', heading, text, no, yes, onYes }) {
+    const noButton = h('button', { type: 'button', class: 'secondary', autofocus: true }, no);
+    const yesButton = h('button', { type: 'button', class: 'danger', id: `${id}-yes` }, yes);
+    const dialog = h('dialog', { class: cls, 'aria-labelledby': `${id}-heading`,
+        'aria-describedby': `${id}-text` },
+    h('h2', { id: `${id}-heading` }, heading),
+    h('p', { id: `${id}-text` }, text),
+    h('p', { class: 'buttons' }, noButton, yesButton));
+    noButton.addEventListener('click', () => dialog.close());
+    yesButton.addEventListener('click', () => { dialog.close(); onYes(); });
+    return dialog;
+}
