@@ -270,6 +270,10 @@ describe('appointments in the browser', () => {
             await p.page.press('#code', 'Enter');
             await waitText(p.page, 'h1', /^Ihr Termin: Amt A$/);
             assert.equal(new URL(p.page.url()).hash, `#/termin/${code}`);
+            // a link typed by hand reads as printed too
+            await p.page.goto(`${origin}/#/termin/${code.toLowerCase().replace(/-/g, '')}`);
+            await waitText(p.page, '#booking-state', /^Gebucht$/);
+            assert.equal(new URL(p.page.url()).hash, `#/termin/${code}`);
             await waitText(p.page, '#enter-status', /^Ihr Termin beginnt in /);
             assert.equal(await p.page.isDisabled('#enter'), true);
 
@@ -378,6 +382,23 @@ describe('appointments in the browser', () => {
             assert.equal(await p.page.inputValue('#name'), 'Bernd', 'what was typed stays');
             await assertClean(p, assert);
         });
+
+    test('the directory and an office page with appointments at phone size', async () => {
+        const p = await page({ viewport: PHONE });
+        await p.page.goto(`${origin}/`);
+        await waitText(p.page, 'li.office[data-office="beratung"] .next-appointment', /^Nächster freier Termin: /);
+        assert.equal(await p.page.textContent('li.office[data-office="beratung"] a.book'),
+            'Termin buchen – Anonyme Beratung');
+        await check(p, 'directory', 'phone');
+        await p.page.click('li.office[data-office="amt-a"] h2 a');
+        await waitText(p.page, '#next-appointment', /^Nächster freier Termin: \S+, \d\d\.\d\d\., \d\d:\d\d$/);
+        assert.equal(await p.page.getAttribute('#book-link', 'href'), '#/termin/buchen/amt-a');
+        await check(p, 'office', 'phone');
+        await p.page.goto(`${origin}/#/amt/amt-b`);
+        await waitText(p.page, 'h1', /^Amt B$/);
+        assert.equal(await p.page.locator('#book-link').count(), 0);
+        await assertClean(p, assert);
+    });
 
     test('English on request; an anonymous office asks for no name', async () => {
         const p = await page({ viewport: PHONE });

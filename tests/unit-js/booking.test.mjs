@@ -8,7 +8,7 @@ import {
     normalizeCode, spelledCode, formatInstant, formatDay, dayList, takesAppointments,
     nextAppointmentText, appointmentTime, enterState, enterText, durationText, validateBooking,
     bookingRefusal, icsTime, icsEscape, icsFold, icsCalendar, bookingCalendar, bookingUrl,
-    ADMIN_TIME_ZONE,
+    ADMIN_TIME_ZONE, zonePlace,
 } from '../../webclient/js/bookingmodel.js';
 import { de, en } from './lib.mjs';
 
@@ -41,7 +41,12 @@ describe('booking codes', () => {
 });
 
 describe('days and times in the administration\'s zone', () => {
-    test('the zone is Berlin', () => assert.equal(ADMIN_TIME_ZONE, 'Europe/Berlin'));
+    test('the zone is Berlin', () => {
+        assert.equal(ADMIN_TIME_ZONE, 'Europe/Berlin');
+        assert.equal(zonePlace(), 'Berlin');
+        assert.equal(zonePlace('America/Los_Angeles'), 'Los Angeles');
+        assert.equal(de('booking.zone', { place: zonePlace() }), 'Alle Uhrzeiten sind Ortszeit Berlin.');
+    });
     test('a slot\'s start reads in Berlin time, whatever the machine\'s zone', () => {
         assert.deepEqual(formatInstant(START, 'de'),
             { date: 'Do., 26.11.', long: 'Donnerstag, 26. November 2026', time: '09:30' });

@@ -10,6 +10,11 @@ import { validateKnock } from './model.js';
 // `timezone` yet; when it does, this is the one place to take it from.
 export const ADMIN_TIME_ZONE = 'Europe/Berlin';
 
+// The zone's place as people say it: "Europe/Berlin" → "Berlin".
+export function zonePlace(zone = ADMIN_TIME_ZONE) {
+    return zone.split('/').pop().replace(/_/g, ' ');
+}
+
 // ------------------------------------------------------------- the code
 
 // The symbols of a booking code: no 0/O, 1/I/L.

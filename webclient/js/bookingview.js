@@ -12,7 +12,7 @@
 import { h, clear, setText, fieldError, setFieldError, confirmDialog } from './dom.js';
 import { aboutFields } from './aboutfields.js';
 import {
-    normalizeCode, spelledCode, formatInstant, dayList, takesAppointments,
+    normalizeCode, spelledCode, formatInstant, dayList, takesAppointments, zonePlace,
     enterText, validateBooking, bookingRefusal, bookingCalendar, bookingUrl,
 } from './bookingmodel.js';
 
@@ -250,7 +250,7 @@ export function bookFlowView(ctx, officeId) {
         el.append(h('p', { class: 'lead' }, t('booking.refusal.no_appointments')));
     } else {
         el.append(h('p', { class: 'lead' }, t('booking.intro')),
-            h('p', {}, t('booking.zone')),
+            h('p', {}, t('booking.zone', { place: zonePlace() })),
             h('section', { class: 'card form-card' }, form, result));
         drawDays();
         loadDay(null);
@@ -478,6 +478,8 @@ export function bookingPageView(ctx, rawCode) {
     if (!code) {
         drawProblem(t('booking.error.codeLink'));
     } else {
+        // a code typed into the address reads as printed
+        if (location.hash !== `#/termin/${code}`) history.replaceState(null, '', `#/termin/${code}`);
         clear(el);
         heading = h('h1', {}, t('booking.loading'));
         el.append(heading);
