@@ -228,9 +228,18 @@ $(BUILD)/klopf-video: $(VIDEO_OBJ) $(VIDEO_USES)
 # The window under Xvfb, inside a network namespace with only loopback
 # (tests/video/run): a chromium citizen, a real klopfd, klopf-video as
 # the clerk with test sources. Screenshots go to tests/artifacts/video/.
+# tests/video/test_secret.c (cmocka) runs first: the hand-over of the
+# credential on a descriptor.
 .PHONY: check-video check-video-san install-video
 CHECK_SUITES += check-video check-video-san
-check-video: $(BUILD)/klopfd $(BUILD)/klopf-video
+$(BUILD)/tests/video/test_secret: tests/video/test_secret.c \
+    $(BUILD)/console/video/secret.o
+	@mkdir -p $(dir $@)
+	$(CC) $(VIDEO_CFLAGS) -o $@ $^ $(VIDEO_LDLIBS) \
+	  $(shell pkg-config --libs cmocka 2>/dev/null)
+
+check-video: $(BUILD)/klopfd $(BUILD)/klopf-video $(BUILD)/tests/video/test_secret
+	@$(BUILD)/tests/video/test_secret
 	@KLOPFD=../$(BUILD)/klopfd KLOPF_VIDEO=../$(BUILD)/klopf-video \
 	  ./tests/video/run
 
@@ -238,7 +247,9 @@ check-video: $(BUILD)/klopfd $(BUILD)/klopf-video
 # any report in its output. Leaks are not checked: GStreamer's registry,
 # fontconfig and GLib's type system keep their memory until exit.
 check-video-san: $(BUILD)/klopfd
-	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 build/san/klopf-video
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 build/san/klopf-video \
+	  build/san/tests/video/test_secret
+	@ASAN_OPTIONS=detect_leaks=1 build/san/tests/video/test_secret
 	@ASAN_OPTIONS=detect_leaks=0:exitcode=99 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 KLOPFD=../$(BUILD)/klopfd KLOPF_VIDEO=../build/san/klopf-video \

@@ -18,7 +18,7 @@ import {
 } from '../browser/lib/call.mjs';
 import {
     startXvfb, startVideo, readStats, statsFile, screenshot, waitFor, pressKey, tileSenses,
-    sanitizerReports, KLOPF_VIDEO,
+    sanitizerReports, windowNames, KLOPF_VIDEO,
 } from './lib/video.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -159,6 +159,11 @@ describe('klopf-video in a consultation', () => {
             assert.ok(shot.sd > 0.005, `the citizen's area of the window is uniform (sd ${shot.sd})`);
             assert.ok(shot.mean.g > 0.2 && shot.mean.g > 4 * (shot.mean.r + shot.mean.b),
                 `the citizen's area does not show chromium's green camera: ${JSON.stringify(shot)}`);
+            // the window's title names the office and the consultation
+            const names = windowNames(env.x.display, 'Amt A');
+            assert.equal(names.length, 1, JSON.stringify(names));
+            // (ximagesink adds " : " and the program's name)
+            assert.ok(names[0].startsWith(`Amt A – Gespräch ${env.room} `), names[0]);
             const whole = screenshot(env.x.display, 'clerk-window-full');
             assert.ok(whole.sd > 0.02, `the X screen is uniform (sd ${whole.sd})`);
             assert.equal(env.video.exited(), null, `klopf-video exited: ${env.video.stderr()}`);

@@ -153,6 +153,17 @@ export function pressKey(display, key, x = 300, y = 300) {
         { env: { ...process.env, DISPLAY: display } });
 }
 
+// The names of the X windows whose name matches re (a string for xdotool).
+export function windowNames(display, re) {
+    try {
+        return execFileSync('xdotool', ['search', '--name', re, 'getwindowname', '%@'],
+            { env: { ...process.env, DISPLAY: display }, encoding: 'utf8' })
+            .split('\n').filter(Boolean);
+    } catch {
+        return [];      /* xdotool exits 1 when nothing matches */
+    }
+}
+
 // What a page shows and hears of one participant's tile: the mean
 // brightness (0..255) of its video element's current picture and the
 // audio level (0..1) of its audio track, from the page's getStats().
