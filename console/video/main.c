@@ -116,8 +116,14 @@ static void
 on_offer(void *ud, const char *sdp)
 {
 	struct app *a = ud;
-	json_t *m = request(a, "publish", ID_PUBLISH);
+	json_t *m;
 
+	if (sdp == NULL) {
+		log_warning("neither camera nor microphone: only receiving");
+		send_msg(a, request(a, "subscribe", ID_SUBSCRIBE));
+		return;
+	}
+	m = request(a, "publish", ID_PUBLISH);
 	json_object_set_new(m, "sdp", json_string(sdp));
 	send_msg(a, m);
 }

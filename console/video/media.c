@@ -26,25 +26,102 @@ plain_word(const char *s)
 	return true;
 }
 
-static char *
-video_source(const char *v)
+/* Whether GStreamer knows any device of this class ("Video/Source",
+ * "Audio/Source"). */
+static bool
+have_device(const char *klass)
 {
-	if (strcmp(v, "test") == 0)
-		return g_strdup("videotestsrc is-live=true pattern=smpte");
-	if (strcmp(v, "auto") == 0)
-		return g_strdup("autovideosrc");
-	return g_strdup_printf("v4l2src device=%s", v);
+	GstDeviceMonitor *mon = gst_device_monitor_new();
+	GList *devs;
+	bool any;
+
+	gst_device_monitor_add_filter(mon, klass, NULL);
+	if (!gst_device_monitor_start(mon)) {
+		gst_object_unref(mon);
+		return true;    /* cannot tell: let the source try */
+	}
+	devs = gst_device_monitor_get_devices(mon);
+	any = devs != NULL;
+	g_list_free_full(devs, gst_object_unref);
+	gst_device_monitor_stop(mon);
+	gst_object_unref(mon);
+	return any;
 }
 
+/* The camera, to "camfx" (videobalance) and the tee "vt": to the own
+ * picture and, in a call, to VP8 for "pub". Without a camera, a dark
+ * placeholder for the own picture and nothing to send. */
 static char *
-audio_source(const char *a)
+video_part(const struct media_opts *o)
 {
+	const char *v = o->video_source;
+	char *src, *d;
+
+	if (strcmp(v, "none") == 0)
+		return g_strdup_printf("videotestsrc is-live=true pattern=black ! "
+		    "video/x-raw,width=640,height=480,framerate=15/1 ! "
+		    "textoverlay text=\"Keine Kamera\" valignment=center "
+		    "halignment=center font-desc=\"Sans 32\" ! "
+		    "videobalance name=camfx ! queue name=selfq ! mix. ");
+	if (strcmp(v, "test") == 0)
+		src = g_strdup("videotestsrc is-live=true pattern=smpte");
+	else if (strcmp(v, "auto") == 0)
+		src = g_strdup("autovideosrc");
+	else
+		src = g_strdup_printf("v4l2src device=%s", v);
+	d = g_strdup_printf("%s ! videoconvert ! videoscale ! videorate ! "
+	    "video/x-raw,width=640,height=480,framerate=15/1 ! "
+	    "videobalance name=camfx ! tee name=vt "
+	    "vt. ! queue name=selfq max-size-buffers=2 leaky=downstream ! "
+	    "mix. ", src);
+	g_free(src);
+	if (!o->check) {
+		char *send = g_strdup_printf("%s"
+		    "vt. ! queue max-size-buffers=2 leaky=downstream ! "
+		    "videoconvert ! vp8enc deadline=1 cpu-used=8 "
+		    "target-bitrate=%d keyframe-max-dist=30 end-usage=cbr "
+		    "error-resilient=partitions ! "
+		    "rtpvp8pay pt=96 picture-id-mode=15-bit ! "
+		    "application/x-rtp,media=video,encoding-name=VP8,"
+		    "payload=96,clock-rate=90000 ! pub. ",
+		    d, o->bitrate_kbps * 1000);
+
+		g_free(d);
+		d = send;
+	}
+	return d;
+}
+
+/* The microphone, through "mic" (volume): to Opus for "pub", or in
+ * --check to a level meter. Without one, silence that goes nowhere. */
+static char *
+audio_part(const struct media_opts *o)
+{
+	const char *a = o->audio_source;
+	char *src, *d;
+
+	if (strcmp(a, "none") == 0)
+		return g_strdup("audiotestsrc is-live=true wave=silence ! "
+		    "volume name=mic ! fakesink sync=false ");
 	if (strcmp(a, "test") == 0)
-		return g_strdup("audiotestsrc is-live=true wave=sine freq=330 "
+		src = g_strdup("audiotestsrc is-live=true wave=sine freq=330 "
 		    "volume=0.2");
-	if (strcmp(a, "auto") == 0)
-		return g_strdup("autoaudiosrc");
-	return g_strdup_printf("alsasrc device=%s", a);
+	else if (strcmp(a, "auto") == 0)
+		src = g_strdup("autoaudiosrc");
+	else
+		src = g_strdup_printf("alsasrc device=%s", a);
+	if (o->check)
+		d = g_strdup_printf("%s ! audioconvert ! audioresample ! "
+		    "volume name=mic ! level interval=200000000 "
+		    "post-messages=true ! fakesink sync=false ", src);
+	else
+		d = g_strdup_printf("%s ! audioconvert ! audioresample ! "
+		    "audio/x-raw,rate=48000,channels=1 ! volume name=mic ! "
+		    "queue ! opusenc bitrate=32000 ! rtpopuspay pt=111 ! "
+		    "application/x-rtp,media=audio,encoding-name=OPUS,"
+		    "payload=111,clock-rate=48000 ! pub. ", src);
+	g_free(src);
+	return d;
 }
 
 /* The pipeline in gst-launch syntax; every piece of it is from us or
@@ -52,59 +129,26 @@ audio_source(const char *a)
 static char *
 describe(const struct media_opts *o)
 {
-	char *vsrc = video_source(o->video_source);
-	char *asrc = audio_source(o->audio_source);
+	char *video = video_part(o);
+	char *audio = audio_part(o);
 	char *d;
 
-	if (o->check) {
-		d = g_strdup_printf(
-		    "%s ! videoconvert ! videoscale ! videorate ! "
-		    "video/x-raw,width=640,height=480,framerate=15/1 ! "
-		    "videobalance name=camfx ! queue name=selfq ! "
-		    "compositor name=mix background=black ! "
-		    "video/x-raw,width=%d,height=%d,framerate=15/1 ! "
-		    "textoverlay name=status valignment=top halignment=left "
-		    "font-desc=\"Sans 14\" shaded-background=true ! "
-		    "videoconvert name=out ! %s "
-		    "%s ! audioconvert ! audioresample ! volume name=mic ! "
-		    "level interval=200000000 post-messages=true ! "
-		    "fakesink sync=false",
-		    vsrc, MEDIA_W, MEDIA_H, o->video_sink, asrc);
-	} else {
-		d = g_strdup_printf(
-		    "webrtcbin name=pub bundle-policy=max-bundle "
-		    "webrtcbin name=sub bundle-policy=max-bundle latency=100 "
-		    "%s ! videoconvert ! videoscale ! videorate ! "
-		    "video/x-raw,width=640,height=480,framerate=15/1 ! "
-		    "videobalance name=camfx ! tee name=vt "
-		    "vt. ! queue max-size-buffers=2 leaky=downstream ! "
-		    "videoconvert ! vp8enc deadline=1 cpu-used=8 "
-		    "target-bitrate=%d keyframe-max-dist=30 end-usage=cbr "
-		    "error-resilient=partitions ! "
-		    "rtpvp8pay pt=96 picture-id-mode=15-bit ! "
-		    "application/x-rtp,media=video,encoding-name=VP8,"
-		    "payload=96,clock-rate=90000 ! pub. "
-		    "%s ! audioconvert ! audioresample ! "
-		    "audio/x-raw,rate=48000,channels=1 ! volume name=mic ! "
-		    "queue ! opusenc bitrate=32000 ! rtpopuspay pt=111 ! "
-		    "application/x-rtp,media=audio,encoding-name=OPUS,"
-		    "payload=111,clock-rate=48000 ! pub. "
-		    "compositor name=mix background=black ! "
-		    "video/x-raw,width=%d,height=%d,framerate=15/1 ! "
-		    "textoverlay name=status valignment=top halignment=left "
-		    "font-desc=\"Sans 14\" shaded-background=true ! "
-		    "videoconvert name=out ! %s "
-		    "vt. ! queue name=selfq max-size-buffers=2 "
-		    "leaky=downstream ! mix. "
-		    "audiotestsrc is-live=true wave=silence ! "
-		    "audio/x-raw,rate=48000,channels=2 ! "
-		    "audiomixer name=amix ! audioconvert ! audioresample ! "
-		    "%s",
-		    vsrc, o->bitrate_kbps * 1000, asrc, MEDIA_W, MEDIA_H,
-		    o->video_sink, o->audio_sink);
-	}
-	g_free(vsrc);
-	g_free(asrc);
+	d = g_strdup_printf("%s"
+	    "compositor name=mix background=black ! "
+	    "video/x-raw,width=%d,height=%d,framerate=15/1 ! "
+	    "textoverlay name=status valignment=top halignment=left "
+	    "font-desc=\"Sans 14\" shaded-background=true ! "
+	    "videoconvert name=out ! %s "
+	    "%s %s %s%s",
+	    o->check ? "" : "webrtcbin name=pub bundle-policy=max-bundle "
+	    "webrtcbin name=sub bundle-policy=max-bundle latency=100 ",
+	    MEDIA_W, MEDIA_H, o->video_sink, video, audio,
+	    o->check ? "" : "audiotestsrc is-live=true wave=silence ! "
+	    "audio/x-raw,rate=48000,channels=2 ! audiomixer name=amix ! "
+	    "audioconvert ! audioresample ! ",
+	    o->check ? "" : o->audio_sink);
+	g_free(video);
+	g_free(audio);
 	return d;
 }
 
@@ -242,7 +286,7 @@ connection_word(struct media *m)
 	GstWebRTCPeerConnectionState a = 0, b = 0;
 
 	if (m->pub == NULL)
-		return m->level;
+		return m->level[0] != '\0' ? m->level : "bereit";
 	g_object_get(m->pub, "connection-state", &a, NULL);
 	g_object_get(m->sub, "connection-state", &b, NULL);
 	if (a == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED ||
@@ -299,7 +343,9 @@ tick(gpointer p)
 	g_mutex_unlock(&m->lock);
 	snprintf(line, sizeof(line), "%s · %02d:%02d · %s%s%s%s",
 	    m->o.title, (int)(s / 60), (int)(s % 60), connection_word(m),
+	    strcmp(m->o.audio_source, "none") == 0 ? " · kein Mikrofon" :
 	    m->muted ? " · Mikrofon aus" : "",
+	    strcmp(m->o.video_source, "none") == 0 ? " · keine Kamera" :
 	    m->cam_off ? " · Kamera aus" : "",
 	    !m->o.check && alone ? "\nWarten auf die anderen …" : "");
 	g_object_set(m->status, "text", line, NULL);
@@ -498,7 +544,17 @@ media_new(const struct media_opts *o, const struct media_handlers *h,
 			return NULL;
 		}
 	}
-	desc = describe(o);
+	if (strcmp(o->video_source, "auto") == 0 &&
+	    !have_device("Video/Source")) {
+		log_warning("no camera found: sending sound only");
+		m->o.video_source = "none";
+	}
+	if (strcmp(o->audio_source, "auto") == 0 &&
+	    !have_device("Audio/Source")) {
+		log_warning("no microphone found: sending the picture only");
+		m->o.audio_source = "none";
+	}
+	desc = describe(&m->o);
 	log_debug("pipeline: %s", desc);
 	m->pipe = gst_parse_launch(desc, &ge);
 	g_free(desc);

@@ -34,7 +34,8 @@ struct media_opts {
 };
 
 struct media_handlers {
-	/* The publish offer is ready; send it to klopfd. */
+	/* The publish offer is ready; send it to klopfd. NULL: there is
+	 * nothing to publish (no camera, no microphone). */
 	void (*offer)(void *ud, const char *sdp);
 	/* The answer to the subscribe offer of this version is ready. */
 	void (*answer)(void *ud, int64_t version, const char *sdp);

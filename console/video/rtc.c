@@ -118,9 +118,10 @@ on_offer(GstPromise *promise, gpointer p)
 }
 
 /* Whether every sink pad of "pub" has its caps: only then does the offer
- * carry the a=ssrc lines klopfd demultiplexes by. */
+ * carry the a=ssrc lines klopfd demultiplexes by. *n: how many there are
+ * (none without camera and microphone). */
 static bool
-pub_ready(struct media *m)
+pub_ready(struct media *m, int *count)
 {
 	GstIterator *it = gst_element_iterate_sink_pads(m->pub);
 	GValue v = G_VALUE_INIT;
@@ -135,7 +136,8 @@ pub_ready(struct media *m)
 	}
 	g_value_unset(&v);
 	gst_iterator_free(it);
-	return ready && n > 0;
+	*count = n;
+	return ready;
 }
 
 static gboolean
@@ -153,12 +155,18 @@ media_publish(struct media *m)
 {
 	GArray *trans = NULL;
 	guint i;
+	int n;
 
 	if (m->pub == NULL || m->publish_wait != 0)
 		return;
-	if (!pub_ready(m)) {
+	if (!pub_ready(m, &n)) {
 		/* the encoders' first buffers are on their way */
 		m->publish_wait = g_timeout_add(50, publish_retry, m);
+		return;
+	}
+	if (n == 0) {
+		/* no camera and no microphone: nothing to offer */
+		post(m, JOB_OFFER, 0, NULL);
 		return;
 	}
 	/* request pads make sendrecv transceivers: we only send here */

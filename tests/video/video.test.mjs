@@ -247,7 +247,8 @@ describe('klopf-video in a consultation', () => {
         assert.equal(env.video.exited(), null, `klopf-video exited: ${env.video.stderr()}`);
     });
 
-    test('killing the window does not end the consultation', async () => {
+    test('killing the window does not end the consultation; a window without camera rejoins',
+        async () => {
         assert.ok(env.video, 'needs the first test');
         const clerkPid = await pidOf(env.page.page, CLERK_LABEL);
         env.video.kill('SIGKILL');
@@ -258,15 +259,21 @@ describe('klopf-video in a consultation', () => {
             !(await tilePids(env.page.page)).includes(clerkPid), 15000);
         assert.equal(await env.anna.maybe('room_closed', () => true, 500), null);
         assert.ok(await env.page.page.locator('#call').isVisible(), 'the call view is gone');
-        // the room is still open: a new window joins it again
+        // the room is still open: a new window joins it again, this time
+        // as a clerk without a camera: the citizen hears, and sees no picture
         env.stats = statsFile();
-        env.video = startVideo(videoArgs(env.stats), {
+        const args = videoArgs(env.stats).map((a) => (a === '--video-source=test'
+            ? '--video-source=none' : a));
+        env.video = startVideo(args, {
             display: env.x.display,
             secret: { server: env.origin, room: env.room, session: env.anna.clerk.session },
         });
         const again = await pidOf(env.page.page, CLERK_LABEL, 20000);
-        await assertRising(env.page.page, 'citizen', { [again]: { video: true } },
+        await assertRising(env.page.page, 'citizen', { [again]: { video: false } },
             { timeout: 20000 });
+        // and the clerk still sees the citizen
+        await waitFor('frames from the citizen in the new window', () => Object.values(
+            readStats(env.stats)).find((x) => x.role === 'citizen' && x.video_frames > 0), 20000);
     });
 
     test('ending the consultation closes the window', async () => {
