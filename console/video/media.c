@@ -196,6 +196,23 @@ set_pad(GstPad *pad, int x, int y, int w, int h, double alpha, guint z)
 	    "alpha", alpha, "zorder", z, NULL);
 }
 
+/* Whether tile i is on screen: its participant is in the room, and it is
+ * that participant's newest picture (a second publish, after a reload
+ * say, brings a new stream; the old one would stand still). */
+static bool
+tile_shown(GPtrArray *tiles, guint i)
+{
+	struct tile *t = g_ptr_array_index(tiles, i);
+	guint j;
+
+	if (!t->who->present)
+		return false;
+	for (j = i + 1; j < tiles->len; j++)
+		if (((struct tile *)g_ptr_array_index(tiles, j))->who == t->who)
+			return false;
+	return true;
+}
+
 /* One large picture for one other participant, a grid for several; the
  * own picture a quarter size in the bottom right corner (or the whole
  * window in --check, or when the clerk is alone). */
@@ -208,12 +225,9 @@ layout(gpointer p)
 
 	g_mutex_lock(&m->lock);
 	m->layout_idle = 0;
-	for (i = 0; i < m->tiles->len; i++) {
-		struct tile *t = g_ptr_array_index(m->tiles, i);
-
-		if (t->who->present)
+	for (i = 0; i < m->tiles->len; i++)
+		if (tile_shown(m->tiles, i))
 			n++;
-	}
 	cols = n == 0 ? 1 : (guint)ceil(sqrt((double)n));
 	rows = n == 0 ? 1 : (n + cols - 1) / cols;
 	for (i = 0; i < m->tiles->len; i++) {
@@ -222,7 +236,7 @@ layout(gpointer p)
 
 		media_label_text(t->who, text, sizeof(text));
 		g_object_set(t->label, "text", text, NULL);
-		if (!t->who->present) {
+		if (!tile_shown(m->tiles, i)) {
 			set_pad(t->mixpad, 0, 0, 16, 16, 0.0, 1);
 			continue;
 		}
@@ -312,14 +326,22 @@ write_stats(struct media *m, double t)
 	g_hash_table_iter_init(&it, m->people);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct person *p = v;
+		guint i, tiles = 0, shown = 0;
 
+		for (i = 0; i < m->tiles->len; i++) {
+			if (((struct tile *)g_ptr_array_index(m->tiles,
+			    i))->who != p)
+				continue;
+			tiles++;
+			shown += tile_shown(m->tiles, i);
+		}
 		/* no names: the file is diagnostics, not a record */
 		fprintf(m->stats, "{\"t\":%.1f,\"pid\":\"%s\",\"role\":\"%s\","
 		    "\"present\":%s,\"video_frames\":%d,"
-		    "\"audio_buffers\":%d}\n", t, p->pid, p->role,
-		    p->present ? "true" : "false",
+		    "\"audio_buffers\":%d,\"tiles\":%u,\"shown\":%u}\n",
+		    t, p->pid, p->role, p->present ? "true" : "false",
 		    g_atomic_int_get(&p->video_frames),
-		    g_atomic_int_get(&p->audio_buffers));
+		    g_atomic_int_get(&p->audio_buffers), tiles, shown);
 	}
 	g_mutex_unlock(&m->lock);
 	fflush(m->stats);

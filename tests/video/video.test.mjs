@@ -16,6 +16,7 @@ import { launch, newPage, onlyLoopback } from '../browser/lib/browser.mjs';
 import {
     admitViaClerk, pidOf, assertRising, tilePids, invite, joinAsGuest,
 } from '../browser/lib/call.mjs';
+import { joinRaw } from './lib/rawguest.mjs';
 import {
     startXvfb, startVideo, readStats, statsFile, screenshot, waitFor, pressKey, tileSenses,
     sanitizerReports, windowNames, KLOPF_VIDEO,
@@ -92,6 +93,14 @@ describe('klopf-video --check, without a server', () => {
 describe('klopf-video in a consultation', () => {
     const scope = new Scope();
     const env = {};
+    // frames and audio buffers from pid in --stats rise over two seconds
+    const rising = async (pid) => {
+        const a = readStats(env.stats)[pid];
+        await sleep(2000);
+        const b = readStats(env.stats)[pid];
+        assert.ok(b.video_frames > a.video_frames && b.audio_buffers > a.audio_buffers,
+            `not rising from ${pid}: ${JSON.stringify([a, b])}`);
+    };
     before(async () => {
         assert.ok(onlyLoopback(), 'run inside tests/video/run (a network namespace)');
         const template = await stateTemplate(CONF, CLERKS);
@@ -207,13 +216,6 @@ describe('klopf-video in a consultation', () => {
                 && x.video_frames > 0 && x.audio_buffers > 0);
             return now.length >= n ? now : null;
         }, 20000);
-        const rising = async (pid) => {
-            const a = readStats(env.stats)[pid];
-            await sleep(2000);
-            const b = readStats(env.stats)[pid];
-            assert.ok(b.video_frames > a.video_frames && b.audio_buffers > a.audio_buffers,
-                `not rising from ${pid}: ${JSON.stringify([a, b])}`);
-        };
         const guest1 = await newPage(env.browser, env.origin);
         await joinAsGuest(guest1.page, env.origin, await invite(env.anna, env.room), 'Frau Yilmaz');
         const [g1] = await receiving('guest', 1);
@@ -245,6 +247,27 @@ describe('klopf-video in a consultation', () => {
         await assertRising(guest2.page, 'guest', { [clerkPid]: { video: true } }, { timeout: 20000 });
         await guest2.context.close();
         assert.equal(env.video.exited(), null, `klopf-video exited: ${env.video.stderr()}`);
+    });
+
+    test('a guest who publishes again is shown once, with the new stream', async () => {
+        assert.ok(env.video, 'needs the first test');
+        const raw = await newPage(env.browser, env.origin);
+        // a page of klopfd's origin: a secure context for getUserMedia
+        await raw.page.goto(`${env.origin}/datenschutz.html`);
+        const inv = await invite(env.anna, env.room);
+        await raw.page.evaluate(joinRaw, { port: env.daemon.port, token: inv.token,
+            name: 'Herr Roh', room: env.room });
+        const known = new Set(Object.keys(readStats(env.stats)));
+        const g = await waitFor('the raw guest in --stats', () => Object.values(
+            readStats(env.stats)).find((x) => !known.has(x.pid) && x.present
+            && x.video_frames > 0 && x.shown === 1), 20000);
+        await raw.page.evaluate(() => window.g.publish());
+        await waitFor('a second stream of the same guest, only the new one shown', () => {
+            const x = readStats(env.stats)[g.pid];
+            return x && x.tiles === 2 && x.shown === 1;
+        }, 20000);
+        await rising(g.pid);
+        await raw.context.close();
     });
 
     test('killing the window does not end the consultation; a window without camera rejoins',
