@@ -299,6 +299,23 @@ describe('klopf-video in a consultation', () => {
             readStats(env.stats)).find((x) => x.role === 'citizen' && x.video_frames > 0), 20000);
     });
 
+    test('SIGTERM hangs up and exits 0; the room stays open', async () => {
+        assert.ok(env.video, 'needs the test before');
+        const clerkPid = await pidOf(env.page.page, CLERK_LABEL, 20000);
+        env.video.kill('SIGTERM');
+        assert.deepEqual(await env.video.waitExit(10000), { code: 0, signal: null },
+            env.video.stderr());
+        await waitFor('the clerk tile to go', async () =>
+            !(await tilePids(env.page.page)).includes(clerkPid), 15000);
+        assert.equal(await env.anna.maybe('room_closed', () => true, 500), null);
+        env.stats = statsFile();
+        env.video = startVideo(videoArgs(env.stats), {
+            display: env.x.display,
+            secret: { server: env.origin, room: env.room, session: env.anna.clerk.session },
+        });
+        await pidOf(env.page.page, CLERK_LABEL, 20000);
+    });
+
     test('ending the consultation closes the window', async () => {
         assert.ok(env.video, 'needs the test before');
         expectType(await env.anna.request({ type: 'end', room: env.room }), 'ok');
