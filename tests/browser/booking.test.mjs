@@ -124,6 +124,8 @@ describe('appointments in the browser', () => {
         await waitText(p.page, '#times-legend', /^2\. Uhrzeit wählen: \S+, \d+\. \S+$/);
         await p.page.waitForFunction((start) => !!document.getElementById(`time-${start}`),
             free[0].start);
+        assert.equal(await p.page.evaluate(() => document.activeElement.value), day,
+            'focus stays on the chosen day while its times load');
         await tabTo(assert, p.page, 'input[name="time"]');
         for (let i = 0; i < time; i++) await kb.press('ArrowRight');
         await kb.press('Space');

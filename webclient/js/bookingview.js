@@ -103,9 +103,21 @@ export function bookFlowView(ctx, officeId) {
         return r ? Number(r.value) : null;
     }
 
+    // The day list; when it has the same days as drawn, only counts and
+    // states change, so the radio with keyboard focus stays in place.
     function drawDays() {
-        clear(daysBox);
         const days = dayList(slotsReply?.days, t);
+        const drawn = [...daysBox.querySelectorAll('input[name="day"]')];
+        if (days.length > 0 && drawn.length === days.length
+            && drawn.every((input, i) => input.value === days[i].date)) {
+            days.forEach((d, i) => {
+                drawn[i].disabled = d.full;
+                drawn[i].checked = d.date === chosenDate;
+                setText(drawn[i].parentElement.querySelector('.free'), d.freeText);
+            });
+            return;
+        }
+        clear(daysBox);
         if (days.length === 0) {
             daysBox.append(h('p', {}, t('booking.noDays')));
             return;
