@@ -14,18 +14,19 @@ import {
 } from '../proto/lib/harness.mjs';
 import {
     launch, newPage, assertClean, waitText, axeViolations, horizontalOverflow, screenshot, tabTo,
-    markDocument, sameDocument, PHONE, DESKTOP,
+    markDocument, sameDocument, PHONE, DESKTOP, BROWSER_CONF_DIR,
 } from './lib/browser.mjs';
 
 const CONF = path.join(PROTO_CONF_DIR, 'appointments.conf');
 const TIGHT = path.join(PROTO_CONF_DIR, 'appointments-tight.conf');
+const ZONE = path.join(BROWSER_CONF_DIR, 'booking-zone.conf');
 const CODE = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2}$/;
 const nowS = () => Math.floor(Date.now() / 1000);
 
-// what the page should show for a Unix time, in Berlin
-function berlin(seconds) {
+// what the page should show for a Unix time, in Berlin (or another zone)
+function berlin(seconds, timeZone = 'Europe/Berlin') {
     const d = new Date(seconds * 1000);
-    const f = (o) => new Intl.DateTimeFormat('de', { ...o, timeZone: 'Europe/Berlin' }).format(d);
+    const f = (o) => new Intl.DateTimeFormat('de', { ...o, timeZone }).format(d);
     return {
         short: f({ weekday: 'short', day: '2-digit', month: '2-digit' }),
         time: f({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
@@ -467,6 +468,35 @@ describe('appointment look-ups in the browser, with tight limits', () => {
         await p.page.goto(`${origin}/#/termin/ABCD-EFGH-KM`);
         await waitText(p.page, '#booking-problem',
             /^Es wurden von hier aus zu oft Buchungscodes eingegeben\. Bitte warten Sie \d+ Sekunden? und versuchen Sie es dann noch einmal\.$/);
+        await assertClean(p, assert);
+        await p.context.close();
+    });
+});
+
+describe('appointments in the zone klopfd names', () => {
+    const scope = new Scope();
+    let browser;
+
+    before(async () => { browser = await launch(); });
+    after(async () => {
+        await browser?.close();
+        await scope.cleanup();
+    });
+
+    test('times are shown in klopfd\'s zone, not the browser\'s', async () => {
+        const daemon = await scope.start({ conf: ZONE, stateDir: scope.dir() });
+        const origin = `http://127.0.0.1:${daemon.port}`;
+        const { body } = await officesOverHttp(daemon.port);
+        const next = officeById(body.offices, 'amt-a').next_appointment;
+        const ny = berlin(next, 'America/New_York');
+        const p = await newPage(browser, origin);   // the browser is in Berlin
+        await p.page.goto(`${origin}/#/amt/amt-a`);
+        await waitText(p.page, '#next-appointment',
+            new RegExp(`^Nächster freier Termin: ${ny.short.replace(/\./g, '\\.')}, ${ny.time}$`));
+        await p.page.click('#book-link');
+        await waitText(p.page, 'main', /Alle Uhrzeiten sind Ortszeit New York\./);
+        await p.page.locator(`#time-${next}`).waitFor();
+        assert.equal(await p.page.textContent(`label[for="time-${next}"]`), ny.time);
         await assertClean(p, assert);
         await p.context.close();
     });

@@ -8,7 +8,7 @@ import {
     normalizeCode, spelledCode, formatInstant, formatDay, dayList, takesAppointments,
     nextAppointmentText, appointmentTime, enterState, enterText, durationText, validateBooking,
     bookingRefusal, icsTime, icsEscape, icsFold, icsCalendar, bookingCalendar, bookingUrl,
-    ADMIN_TIME_ZONE, zonePlace,
+    ADMIN_TIME_ZONE, zonePlace, useTimeZone, adminTimeZone,
 } from '../../webclient/js/bookingmodel.js';
 import { de, en } from './lib.mjs';
 
@@ -57,6 +57,21 @@ describe('days and times in the administration\'s zone', () => {
         // the night of the change back: 00:30 UTC on 25 October is 02:30 CEST
         assert.equal(formatInstant(Date.UTC(2026, 9, 25, 0, 30) / 1000, 'de').time, '02:30');
         assert.equal(formatInstant(Date.UTC(2026, 9, 25, 1, 30) / 1000, 'de').time, '02:30');
+    });
+    test('klopfd\'s zone from its welcome, if the browser knows it', () => {
+        try {
+            assert.equal(useTimeZone('America/New_York'), 'America/New_York');
+            assert.equal(formatInstant(START, 'de').time, '03:30');
+            assert.equal(zonePlace(), 'New York');
+            assert.equal(useTimeZone('Mars/Olympus_Mons'), 'America/New_York', 'an unknown zone is ignored');
+            assert.equal(useTimeZone(undefined), 'America/New_York');
+            assert.equal(bookingCalendar({ booking: { ...booking, start: Date.UTC(2026, 10, 26, 2) / 1000 },
+                code: 'K7WP-Q3HX-M9', officeName: 'Amt A', url: 'u', host: 'h', now: START, t: de })
+                .filename, 'termin-amt-a-2026-11-25.ics', 'the file is named after the local day');
+        } finally {
+            useTimeZone(ADMIN_TIME_ZONE);
+        }
+        assert.equal(adminTimeZone(), 'Europe/Berlin');
     });
     test('a day of the slots reply is shown as it is, without a zone shift', () => {
         assert.deepEqual(formatDay('2026-11-26', 'de'), { date: 'Do., 26.11.', long: 'Donnerstag, 26. November' });

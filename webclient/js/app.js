@@ -30,7 +30,9 @@ import { aboutFields } from './aboutfields.js';
 import { createCallView } from './callview.js';
 import { guestView } from './guest.js';
 import { bookFlowView, codeFormView, bookingPageView } from './bookingview.js';
-import { nextAppointmentText, takesAppointments, appointmentTime } from './bookingmodel.js';
+import {
+    nextAppointmentText, takesAppointments, appointmentTime, useTimeZone,
+} from './bookingmodel.js';
 
 const TOKEN_KEY = 'klopf.ticket';
 
@@ -724,6 +726,7 @@ async function onOpen(conn) {
     const wasGuest = app.role === 'guest';
     const inCall = app.role === 'citizen' && app.ticket?.state === 'admitted';
     app.role = 'visitor';
+    useTimeZone(conn.welcome?.timezone);
     if (wasGuest) update('guestLost');
     const r = await conn.request({ type: 'watch_offices' });
     app.offices = r.offices || [];

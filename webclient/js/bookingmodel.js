@@ -6,12 +6,32 @@
 
 import { validateKnock } from './model.js';
 
-// The administration's time zone. klopfd does not announce its configured
-// `timezone` yet; when it does, this is the one place to take it from.
+// The administration's time zone: klopfd names it in its welcome
+// (doc/protocol.md); until then, and if it names none this browser knows,
+// Berlin. The one piece of state here: set once per connection.
 export const ADMIN_TIME_ZONE = 'Europe/Berlin';
+let adminZone = ADMIN_TIME_ZONE;
+
+// Takes klopfd's zone (an IANA name) if this browser knows it; returns
+// the zone now in use.
+export function useTimeZone(zone) {
+    if (typeof zone === 'string' && zone) {
+        try {
+            new Intl.DateTimeFormat('en', { timeZone: zone }).format(0);
+            adminZone = zone;
+        } catch {
+            /* unknown here: keep the one before */
+        }
+    }
+    return adminZone;
+}
+
+export function adminTimeZone() {
+    return adminZone;
+}
 
 // The zone's place as people say it: "Europe/Berlin" → "Berlin".
-export function zonePlace(zone = ADMIN_TIME_ZONE) {
+export function zonePlace(zone = adminZone) {
     return zone.split('/').pop().replace(/_/g, ' ');
 }
 
@@ -44,7 +64,7 @@ function timeZoneOpts(opts, timeZone) {
 
 // A slot's start (Unix seconds) in the administration's zone: {date:
 // "Do., 26.11.", long: "Donnerstag, 26. November 2026", time: "09:30"}.
-export function formatInstant(seconds, lang, timeZone = ADMIN_TIME_ZONE) {
+export function formatInstant(seconds, lang, timeZone = adminZone) {
     const d = new Date(seconds * 1000);
     const short = lang === 'de'
         ? { weekday: 'short', day: '2-digit', month: '2-digit' }
@@ -295,7 +315,7 @@ export function bookingCalendar({ booking, code, officeName, url, host, now, t }
         url,
         t('booking.ics.code', { code }),
     ].join('\n');
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: ADMIN_TIME_ZONE })
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: adminZone })
         .format(new Date(booking.start * 1000));
     return {
         filename: `termin-${booking.office}-${day}.ics`,
