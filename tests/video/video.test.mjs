@@ -93,6 +93,12 @@ describe('klopf-video --check, without a server', () => {
 describe('klopf-video in a consultation', () => {
     const scope = new Scope();
     const env = {};
+    // a failure says what klopf-video logged
+    const said = (e) => {
+        e.message += `\nklopf-video (exit ${JSON.stringify(env.video?.exited())}) said:\n`
+            + `${env.video?.stderr() ?? ''}`;
+        throw e;
+    };
     // frames and audio buffers from pid in --stats rise over two seconds
     const rising = async (pid) => {
         const a = readStats(env.stats)[pid];
@@ -218,7 +224,7 @@ describe('klopf-video in a consultation', () => {
         }, 20000);
         const guest1 = await newPage(env.browser, env.origin);
         await joinAsGuest(guest1.page, env.origin, await invite(env.anna, env.room), 'Frau Yilmaz');
-        const [g1] = await receiving('guest', 1);
+        const [g1] = await receiving('guest', 1).catch(said);
         const citizenPid = stats().find((x) => x.role === 'citizen').pid;
         await rising(g1.pid);
         await rising(citizenPid);
@@ -239,7 +245,7 @@ describe('klopf-video in a consultation', () => {
         await joinAsGuest(guest2.page, env.origin, await invite(env.anna, env.room), 'Herr Nowak');
         const g2 = await waitFor('the second guest received', () => stats().find((x) =>
             x.role === 'guest' && x.pid !== g1.pid && x.present && x.video_frames > 0
-            && x.audio_buffers > 0), 20000);
+            && x.audio_buffers > 0), 20000).catch(said);
         await rising(g2.pid);
         await rising(citizenPid);
         // and the guest receives the clerk
@@ -260,7 +266,7 @@ describe('klopf-video in a consultation', () => {
         const known = new Set(Object.keys(readStats(env.stats)));
         const g = await waitFor('the raw guest in --stats', () => Object.values(
             readStats(env.stats)).find((x) => !known.has(x.pid) && x.present
-            && x.video_frames > 0 && x.shown === 1), 20000);
+            && x.video_frames > 0 && x.shown === 1), 20000).catch(said);
         await raw.page.evaluate(() => window.g.publish());
         await waitFor('a second stream of the same guest, only the new one shown', () => {
             const x = readStats(env.stats)[g.pid];
