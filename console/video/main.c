@@ -401,6 +401,7 @@ main(int argc, char **argv)
 		    a.secret.office[0] ? a.secret.office : "klopf",
 		    (unsigned long long)a.secret.room);
 		o.title = title;
+		o.since = a.secret.opened_at;
 	}
 	a.media = media_new(&o, &mh, &a, err, sizeof(err));
 	if (a.media == NULL) {

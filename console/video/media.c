@@ -351,7 +351,8 @@ static gboolean
 tick(gpointer p)
 {
 	struct media *m = p;
-	gint64 s = (g_get_monotonic_time() - m->started) / G_USEC_PER_SEC;
+	gint64 s = (m->o.since > 0 ? g_get_real_time() - m->o.since :
+	    g_get_monotonic_time() - m->started) / G_USEC_PER_SEC;
 	char line[512];
 	bool alone = true;
 	GHashTableIter it;
@@ -363,6 +364,8 @@ tick(gpointer p)
 		if (((struct person *)v)->present)
 			alone = false;
 	g_mutex_unlock(&m->lock);
+	if (s < 0)
+		s = 0;  /* clocks of server and clerk disagree */
 	snprintf(line, sizeof(line), "%s · %02d:%02d · %s%s%s%s",
 	    m->o.title, (int)(s / 60), (int)(s % 60), connection_word(m),
 	    strcmp(m->o.audio_source, "none") == 0 ? " · kein Mikrofon" :

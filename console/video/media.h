@@ -30,6 +30,8 @@ struct media_opts {
 	const char *stats_path;         /* JSON lines, or NULL */
 	const char *title;              /* window title and status line */
 	int bitrate_kbps;               /* VP8 target */
+	int64_t since;                  /* unix µs the consultation opened,
+					 * 0 = when the window started */
 	bool check;                     /* local preview only, no webrtc */
 };
 

@@ -5,6 +5,7 @@
 #include "secret.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,28 @@ copy_field(json_t *root, const char *name, bool required, char *out,
 	return 0;
 }
 
+static int
+parse_opened_at(json_t *root, struct video_secret *s, char *err,
+    size_t errlen)
+{
+	json_t *v = json_object_get(root, "opened_at");
+	GDateTime *t;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	t = json_is_string(v) ? g_date_time_new_from_iso8601(
+	    json_string_value(v), NULL) : NULL;
+	if (t == NULL) {
+		snprintf(err, errlen, "\"opened_at\" in the secret is not an "
+		    "ISO 8601 time with its offset");
+		return -1;
+	}
+	s->opened_at = g_date_time_to_unix(t) * G_USEC_PER_SEC +
+	    g_date_time_get_microsecond(t);
+	g_date_time_unref(t);
+	return 0;
+}
+
 int
 secret_parse(const char *text, size_t len, struct video_secret *s,
     char *err, size_t errlen)
@@ -62,6 +85,8 @@ secret_parse(const char *text, size_t len, struct video_secret *s,
 	    err, errlen) != 0 ||
 	    copy_field(root, "ca_file", false, s->ca_file,
 	    sizeof(s->ca_file), err, errlen) != 0)
+		goto out;
+	if (parse_opened_at(root, s, err, errlen) != 0)
 		goto out;
 	room = json_object_get(root, "room");
 	if (!json_is_integer(room) || json_integer_value(room) <= 0) {

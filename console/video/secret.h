@@ -4,10 +4,12 @@
  * once from an inherited descriptor (--secret-fd N) as one JSON object:
  *
  *   {"server":"https://klopf.example.de","room":7,"session":"<32 hex>",
- *    "office":"Elterngeldstelle","ca_file":"/etc/ssl/extra.pem"}
+ *    "office":"Elterngeldstelle","ca_file":"/etc/ssl/extra.pem",
+ *    "opened_at":"2026-11-24T09:12:00+01:00"}
  *
- * server, room and session are required; office (for the window title)
- * and ca_file are optional. The descriptor is read to its end and closed;
+ * server, room and session are required; office (for the window title),
+ * ca_file and opened_at (the room's, as klopfd gives it: the status
+ * line's elapsed time counts from it) are optional. The descriptor is read to its end and closed;
  * the buffer that held the text is wiped. Owns no memory after the call.
  */
 #ifndef KLOPF_VIDEO_SECRET_H
@@ -27,6 +29,7 @@ struct video_secret {
 	char session[SECRET_SESSION];
 	char office[CONF_STR];
 	char ca_file[CONF_PATH];
+	int64_t opened_at;      /* unix µs, 0 = not given */
 };
 
 /* Parses one JSON object from text (len bytes). Returns 0, or -1 with a

@@ -45,6 +45,27 @@ test_a_whole_secret_is_read(void **unused)
 }
 
 static void
+test_opened_at_is_read_as_klopfd_writes_it(void **unused)
+{
+	struct video_secret s;
+	char err[200];
+
+	(void)unused;
+	assert_int_equal(parse("{\"server\":\"https://x\",\"room\":7,"
+	    "\"session\":\"" SESSION "\",\"opened_at\":"
+	    "\"2026-11-24T09:12:00+01:00\"}", &s, err, sizeof(err)), 0);
+	/* 08:12 UTC */
+	assert_int_equal(s.opened_at, INT64_C(1795507920) * 1000000);
+	assert_int_equal(parse("{\"server\":\"https://x\",\"room\":7,"
+	    "\"session\":\"" SESSION "\",\"opened_at\":\"gestern\"}", &s,
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "\"opened_at\""));
+	assert_int_equal(parse("{\"server\":\"https://x\",\"room\":7,"
+	    "\"session\":\"" SESSION "\",\"opened_at\":1795507920}", &s,
+	    err, sizeof(err)), -1);
+}
+
+static void
 test_office_and_ca_file_are_optional(void **unused)
 {
 	struct video_secret s;
@@ -56,6 +77,7 @@ test_office_and_ca_file_are_optional(void **unused)
 	    sizeof(err)), 0);
 	assert_string_equal(s.office, "");
 	assert_string_equal(s.ca_file, "");
+	assert_int_equal(s.opened_at, 0);
 }
 
 static void
@@ -169,6 +191,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_whole_secret_is_read),
+		cmocka_unit_test(test_opened_at_is_read_as_klopfd_writes_it),
 		cmocka_unit_test(test_office_and_ca_file_are_optional),
 		cmocka_unit_test(test_missing_or_wrong_fields_are_refused_by_name),
 		cmocka_unit_test(test_an_error_never_quotes_the_credential),

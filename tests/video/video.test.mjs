@@ -95,7 +95,8 @@ describe('klopf-video in a consultation', () => {
     const env = {};
     // a failure says what klopf-video logged
     const said = (e) => {
-        e.message += `\nklopf-video (exit ${JSON.stringify(env.video?.exited())}) said:\n`
+        e.message += `\n--stats: ${JSON.stringify(readStats(env.stats))}`
+            + `\nklopf-video (exit ${JSON.stringify(env.video?.exited())}) said:\n`
             + `${env.video?.stderr() ?? ''}`;
         throw e;
     };
@@ -134,9 +135,12 @@ describe('klopf-video in a consultation', () => {
                 { name: 'Aylin' });
             env.stats = statsFile();
             const session = env.anna.clerk.session;
+            // what the console will hand over: klopfd's room, as pushed to the clerk
+            const pushed = await env.anna.next('room', (m) => m.room.id === env.room);
             env.video = startVideo(videoArgs(env.stats), {
                 display: env.x.display,
-                secret: { server: env.origin, room: env.room, session, office: 'Amt A' },
+                secret: { server: env.origin, room: env.room, session, office: 'Amt A',
+                    opened_at: pushed.room.opened_at },
             });
 
             // the credential is in neither its command line nor its environment
