@@ -1,7 +1,8 @@
 /*
  * agenda: see agenda.h. The server's agenda lists the offices one after
  * the other; here it is one list in time order. Days and times are the
- * process's local time (localtime_r, mktime), which follows TZ.
+ * process's local time (localtime_r, mktime), which follows TZ; main.c
+ * sets TZ to the administration's zone from klopfd's welcome.
  */
 #include "agenda.h"
 

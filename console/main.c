@@ -36,6 +36,7 @@ struct app {
 	struct net *net;
 	struct con_state st;
 	int exit_code;
+	char tz[65];            /* the zone applied to TZ, "" if none yet */
 };
 
 static int saved_stderr = -1;
@@ -105,6 +106,29 @@ on_opened(void *ud)
 	step(a);
 }
 
+/* Times of appointments and the queue are the administration's: once
+ * klopfd names its zone, the console's local time follows it, whatever
+ * TZ the clerk's machine has. A zone this machine does not know is left
+ * alone (glibc would silently take UTC). */
+static void
+apply_timezone(struct app *a)
+{
+	char path[128], tz[80];
+
+	if (a->st.timezone[0] == '\0' || strcmp(a->st.timezone, a->tz) == 0)
+		return;
+	snprintf(a->tz, sizeof(a->tz), "%s", a->st.timezone);
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", a->tz);
+	if (access(path, R_OK) != 0) {
+		log_warning("the server's time zone %s is unknown here; times "
+		    "are shown in this machine's zone", a->tz);
+		return;
+	}
+	snprintf(tz, sizeof(tz), ":%s", a->tz);
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
 static void
 on_message(void *ud, const char *buf, size_t len)
 {
@@ -120,6 +144,7 @@ on_message(void *ud, const char *buf, size_t len)
 	}
 	state_apply(&a->st, &m, now_ms());
 	proto_msg_fini(&m);
+	apply_timezone(a);
 	step(a);
 }
 

@@ -732,6 +732,29 @@ state_prompt_open_password(struct con_state *st)
 	st->prompt.choice = -1;
 }
 
+/* Keeps the administration's zone if it looks like an IANA name
+ * ("Europe/Berlin", "Etc/GMT+1"): letters, digits, / _ + -, no leading
+ * slash, no "..". Anything else is ignored: the console then shows the
+ * times of its own TZ. */
+static void
+welcome_timezone(struct con_state *st, const char *tz)
+{
+	size_t i, n = tz != NULL ? strlen(tz) : 0;
+
+	if (n == 0 || n >= sizeof(st->timezone) || tz[0] == '/' ||
+	    strstr(tz, "..") != NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		char ch = tz[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' ||
+		    ch == '+' || ch == '-'))
+			return;
+	}
+	memcpy(st->timezone, tz, n + 1);
+}
+
 /* After the server's welcome: continue the session, or log in with the
  * password once the clerk typed it. */
 void
@@ -1057,6 +1080,7 @@ state_apply(struct con_state *st, const struct proto_msg *m, int64_t now)
 		if (st->conn == CON_CONNECTING)
 			st->conn = CON_AUTH;
 		st->welcomed = true;
+		welcome_timezone(st, proto_str(m, "timezone"));
 		state_start_auth(st);
 		break;
 	case PROTO_S_WELCOME_CLERK:

@@ -210,6 +210,8 @@ struct con_state {
 	int attempts;           /* failed connects since the last login */
 	int64_t retry_at;       /* CON_LOST: when to connect again */
 	bool welcomed;          /* the server's "welcome" on this connection */
+	char timezone[65];      /* the administration's zone (IANA name) from
+	                         * "welcome", "" if none or not a zone name */
 	bool ever_online;
 	char session[CON_TOKEN];
 	char password[CON_PASSWORD];

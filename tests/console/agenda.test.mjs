@@ -62,12 +62,14 @@ describe('klopf: the agenda', () => {
 
     const setClock = (s) => fs.writeFileSync(clock, `${Math.round(s)}\n`);
 
-    // klopf for anna in Berlin time (klopfd's default time zone), logged in.
+    // klopf for anna, logged in. Her machine is in New York, klopfd's zone
+    // is Berlin (the default): the times shown must be Berlin's, which
+    // klopfd names in its welcome.
     async function clerk() {
         const conf = path.join(scope.dir(), 'klopf.conf');
         fs.writeFileSync(conf, 'bell = false;\n');
         const t = new Term(['-c', conf, '--server', `http://127.0.0.1:${d.port}`,
-            '--user', 'anna'], { env: { TZ: 'Europe/Berlin' } });
+            '--user', 'anna'], { env: { TZ: 'America/New_York' } });
         terms.add(t);
         t.start();
         await t.waitFor('Passwort für anna');

@@ -89,6 +89,37 @@ test_login_is_sent_once_password_and_welcome_are_there(void **unused)
 	state_fini(&st);
 }
 
+/* The administration's zone is kept only when it looks like a zone name:
+ * main.c puts it into TZ, which glibc would also read as a path. */
+static void
+test_welcome_names_the_time_zone(void **unused)
+{
+	static const char *const bad[] = {"/etc/passwd", "../../etc/x",
+	    "Europe/Berlin;rm", "Europe Berlin", ":Europe/Berlin"};
+	struct con_state st;
+	char buf[160];
+	size_t i;
+
+	(void)unused;
+	state_init(&st, "anna", "127.0.0.1:8080", true);
+	state_connecting(&st, T0);
+	state_connected(&st, T0);
+	assert_string_equal(st.timezone, "");
+	feed(&st, "{\"type\":\"welcome\",\"protocol\":1,"
+	    "\"timezone\":\"America/Argentina/Buenos_Aires\"}");
+	assert_string_equal(st.timezone, "America/Argentina/Buenos_Aires");
+	feed(&st, "{\"type\":\"welcome\",\"protocol\":1,"
+	    "\"timezone\":\"Etc/GMT+1\"}");
+	assert_string_equal(st.timezone, "Etc/GMT+1");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "{\"type\":\"welcome\","
+		    "\"protocol\":1,\"timezone\":\"%s\"}", bad[i]);
+		feed(&st, buf);
+		assert_string_equal(st.timezone, "Etc/GMT+1");
+	}
+	state_fini(&st);
+}
+
 static void
 test_password_typed_before_the_welcome_waits_for_it(void **unused)
 {
@@ -1140,6 +1171,7 @@ main(void)
 		cmocka_unit_test(test_start_asks_for_the_password_and_connects),
 		cmocka_unit_test(test_login_is_sent_once_password_and_welcome_are_there),
 		cmocka_unit_test(test_password_typed_before_the_welcome_waits_for_it),
+		cmocka_unit_test(test_welcome_names_the_time_zone),
 		cmocka_unit_test(test_empty_password_is_not_sent),
 		cmocka_unit_test(test_wrong_password_says_so_and_asks_again),
 		cmocka_unit_test(test_esc_at_the_password_prompt_quits),
