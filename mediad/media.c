@@ -404,6 +404,9 @@ media_publish(struct media *m, uint64_t room, const struct media_who *w,
 	}
 	if ((l = leg_new(mr, idx, true, e)) == NULL)
 		goto fail;
+	/* the office's cap in the answer too: webrtcbin ignores REMB */
+	l->local.video_kbps = (uint32_t)(mr->cap_kbps > 0 ? mr->cap_kbps :
+	    m->cfg->media.bitrate_kbps);
 	len = sdp_answer_publish(m->sdp_a, &l->local, SDP_ANSWER_NO_TWCC,
 	    m->text, SDP_OUT_MAX + 1, &se);
 	if (len < 0) {

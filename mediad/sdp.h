@@ -253,6 +253,10 @@ struct sdp_local {
 	/* Written as given; an empty foundation becomes the index + 1, a
 	 * component 0 becomes 1; TCP candidates get "tcptype passive". */
 	struct sdp_candidate cands[SDP_MAX_CAND];
+	/* A publish answer's accepted video m= lines say b=AS:video_kbps
+	 * (RFC 4566: the most the publisher should send); 0 leaves it out.
+	 * Browsers also follow klopfd's REMB; webrtcbin only this. */
+	uint32_t video_kbps;
 };
 
 /* One m= line of a subscribe offer: one forwarded track. */
@@ -298,7 +302,8 @@ int sdp_parse(const char *text, size_t len, struct sdp *out,
  * abs-send-time and transport-cc with the offerer's ids; recvonly if the
  * offer sends, else inactive. Rejected (port 0, inactive, mid kept):
  * data channels, other media, m= lines outside the BUNDLE group, without
- * rtcp-mux, not UDP/TLS/RTP/SAVPF, or with no common codec.
+ * rtcp-mux, not UDP/TLS/RTP/SAVPF, or with no common codec. Accepted
+ * video lines carry b=AS:local->video_kbps when it is not 0.
  * Refuses (returns -1) an offer without a BUNDLE group, with an m= line
  * without a=mid, an accepted one without ICE credentials or fingerprint,
  * with a=setup:passive, or from an ICE-lite peer. Parse the result with

@@ -316,7 +316,10 @@ put_answer_media(struct out *o, const struct sdp_media *m,
 	put(o, "m=%s 9 %s %u", m->media, m->proto, c->pt);
 	if (rtx)
 		put(o, " %u", rtx->pt);
-	put(o, "\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\na=%s\r\n", m->mid,
+	put(o, "\r\nc=IN IP4 0.0.0.0\r\n");
+	if (l->video_kbps > 0 && strcmp(m->media, "video") == 0)
+		put(o, "b=AS:%u\r\n", (unsigned)l->video_kbps);
+	put(o, "a=mid:%s\r\na=%s\r\n", m->mid,
 	    m->dir == SDP_DIR_SENDONLY || m->dir == SDP_DIR_SENDRECV ?
 	    "recvonly" : "inactive");
 	put_transport(o, l, SDP_SETUP_PASSIVE);

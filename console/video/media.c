@@ -78,7 +78,7 @@ video_part(const struct media_opts *o)
 	if (!o->check) {
 		char *send = g_strdup_printf("%s"
 		    "vt. ! queue max-size-buffers=2 leaky=downstream ! "
-		    "videoconvert ! vp8enc deadline=1 cpu-used=8 "
+		    "videoconvert ! vp8enc name=venc deadline=1 cpu-used=8 "
 		    "target-bitrate=%d keyframe-max-dist=30 end-usage=cbr "
 		    "error-resilient=partitions ! "
 		    "rtpvp8pay pt=96 picture-id-mode=15-bit ! "
@@ -314,6 +314,25 @@ connection_word(struct media *m)
 	return "Verbindung wird aufgebaut";
 }
 
+/* The office's cap from klopfd's answer (b=AS on the video line):
+ * webrtcbin does not follow klopfd's REMB, so the encoder is told. */
+void
+media_video_cap(struct media *m, int kbps)
+{
+	GstElement *enc;
+	int want = kbps > 0 && kbps < m->o.bitrate_kbps ? kbps :
+	    m->o.bitrate_kbps;
+
+	if (want == m->video_kbps || m->pipe == NULL)
+		return;
+	enc = gst_bin_get_by_name(GST_BIN(m->pipe), "venc");
+	if (enc == NULL)
+		return;         /* no camera: nothing to limit */
+	g_object_set(enc, "target-bitrate", want * 1000, NULL);
+	gst_object_unref(enc);
+	m->video_kbps = want;
+}
+
 static void
 write_stats(struct media *m, double t)
 {
@@ -322,6 +341,11 @@ write_stats(struct media *m, double t)
 
 	if (m->stats == NULL)
 		return;
+	/* the window itself: what it sends */
+	fprintf(m->stats, "{\"t\":%.1f,\"pid\":\"self\",\"role\":\"self\","
+	    "\"video_kbps\":%d,\"muted\":%s,\"camera\":%s}\n", t,
+	    m->video_kbps, m->muted ? "true" : "false",
+	    m->cam_off ? "false" : "true");
 	g_mutex_lock(&m->lock);
 	g_hash_table_iter_init(&it, m->people);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -574,6 +598,8 @@ media_new(const struct media_opts *o, const struct media_handlers *h,
 		log_warning("no camera found: sending sound only");
 		m->o.video_source = "none";
 	}
+	if (!o->check && strcmp(m->o.video_source, "none") != 0)
+		m->video_kbps = m->o.bitrate_kbps;
 	if (strcmp(o->audio_source, "auto") == 0 &&
 	    !have_device("Audio/Source")) {
 		log_warning("no microphone found: sending the picture only");

@@ -48,6 +48,8 @@ struct media {
 	gint64 started;         /* monotonic µs */
 	FILE *stats;
 	bool muted, cam_off, big;
+	int video_kbps;         /* what vp8enc aims at now: --bitrate, or less
+	                         * if klopfd's answer says b=AS (the cap) */
 	char you[MEDIA_PID];
 	char level[64];         /* --check: the microphone's level */
 
@@ -70,5 +72,6 @@ void rtc_fini(struct media *m);
 struct person *media_person_get(struct media *m, const char *pid);
 void media_layout_soon(struct media *m);
 void media_label_text(const struct person *p, char *out, size_t outlen);
+void media_video_cap(struct media *m, int kbps);
 
 #endif

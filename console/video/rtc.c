@@ -207,6 +207,30 @@ parse_sdp(GstWebRTCSDPType type, const char *sdp, char *err, size_t errlen)
 	return gst_webrtc_session_description_new(type, msg);
 }
 
+/* b=AS of the answer's video line: the office's cap in kbit/s; 0 if
+ * none. */
+static int
+answer_video_kbps(const GstSDPMessage *msg)
+{
+	guint i, j;
+
+	for (i = 0; i < gst_sdp_message_medias_len(msg); i++) {
+		const GstSDPMedia *md = gst_sdp_message_get_media(msg, i);
+
+		if (g_strcmp0(gst_sdp_media_get_media(md), "video") != 0)
+			continue;
+		for (j = 0; j < gst_sdp_media_bandwidths_len(md); j++) {
+			const GstSDPBandwidth *bw =
+			    gst_sdp_media_get_bandwidth(md, j);
+
+			if (g_strcmp0(bw->bwtype, "AS") == 0 &&
+			    bw->bandwidth > 0 && bw->bandwidth <= 1000000)
+				return (int)bw->bandwidth;
+		}
+	}
+	return 0;
+}
+
 int
 media_publish_answer(struct media *m, const char *sdp, char *err,
     size_t errlen)
@@ -218,6 +242,7 @@ media_publish_answer(struct media *m, const char *sdp, char *err,
 	d = parse_sdp(GST_WEBRTC_SDP_TYPE_ANSWER, sdp, err, errlen);
 	if (d == NULL)
 		return -1;
+	media_video_cap(m, answer_video_kbps(d->sdp));
 	g_signal_emit_by_name(m->pub, "set-remote-description", d,
 	    gst_promise_new_with_change_func(on_remote_set, m, NULL));
 	gst_webrtc_session_description_free(d);

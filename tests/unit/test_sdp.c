@@ -664,6 +664,36 @@ test_answer_to_webrtcbin_publish_offer(void **state)
 	assert_null(strstr(out, "a=extmap"));
 }
 
+/* The office's cap reaches webrtcbin, which ignores REMB, as b=AS on the
+ * video line only; without a cap there is no b= line. */
+static void
+test_answer_names_the_video_cap(void **state)
+{
+	struct sdp_error err;
+	struct sdp_local l;
+	const char *v, *a;
+	int len;
+
+	answer("webrtcbin-1.22-publish-offer.sdp", 0, &l);
+	assert_null(strstr(out, "\nb="));
+	local_init(&l);
+	l.video_kbps = 300;
+	parse_fixture("webrtcbin-1.22-publish-offer.sdp", &S);
+	len = sdp_answer_publish(&S, &l, 0, out, sizeof out, &err);
+	assert_true(len > 0);
+	parse_ok(out, (size_t)len, &S2);
+	v = strstr(out, "m=video ");
+	a = strstr(out, "m=audio ");
+	assert_non_null(v);
+	assert_non_null(a);
+	assert_true(v < a);
+	/* after c=, before the first a= of the video section (RFC 4566) */
+	assert_non_null(strstr(v, "\r\nc=IN IP4 0.0.0.0\r\nb=AS:300\r\n"
+	    "a=mid:video0\r\n"));
+	assert_true(strstr(v, "b=AS:") < a);
+	assert_null(strstr(a, "b=AS"));
+}
+
 static void
 test_answer_direction_follows_the_offer(void **state)
 {
@@ -1325,6 +1355,7 @@ main(void)
 		cmocka_unit_test(test_candidates_past_the_maximum_are_dropped),
 		cmocka_unit_test(test_answer_to_chromium_publish_offer),
 		cmocka_unit_test(test_answer_to_webrtcbin_publish_offer),
+		cmocka_unit_test(test_answer_names_the_video_cap),
 		cmocka_unit_test(test_answer_direction_follows_the_offer),
 		cmocka_unit_test(test_answer_takes_h264_only_when_allowed),
 		cmocka_unit_test(test_answer_rejects_what_klopfd_cannot_take),

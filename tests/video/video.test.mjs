@@ -169,6 +169,10 @@ describe('klopf-video in a consultation', () => {
                 `frames not rising: ${JSON.stringify([first, later])}`);
             assert.ok(later.audio_buffers > first.audio_buffers,
                 `audio not rising: ${JSON.stringify([first, later])}`);
+            // the office's cap (bitrate_kbps = 300 at amt-a) reached the encoder
+            // through b=AS in klopfd's answer; --bitrate's default is 800
+            const self = readStats(env.stats).self;
+            assert.equal(self?.video_kbps, 300, `the window's own line: ${JSON.stringify(self)}`);
 
             // the window (960x540 at 0,0) shows the citizen's picture: one
             // tile, the whole window but the own picture's corner and the
