@@ -244,8 +244,7 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 		st->prompt.len = strlen(st->prompt.text);
 		break;
 	case CON_A_VIDEO:
-		state_set_status(st, CON_INFO, "Video (v) kommt mit einer späteren "
-		    "Version.");
+		state_video_open(st);
 		break;
 	case CON_A_INVITE:
 		state_set_status(st, CON_INFO, "Einladen (i) kommt mit einer späteren "

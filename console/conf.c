@@ -17,6 +17,7 @@ conf_defaults(struct con_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->bell = true;
+	c->video = CONF_VIDEO_AUTO;
 }
 
 int
@@ -56,6 +57,156 @@ get_string(const config_setting_t *s, const char *file, char *out,
 	return 0;
 }
 
+/* A string setting that names something: not empty, no control
+ * characters. */
+static int
+get_name(const config_setting_t *s, const char *file, char *out,
+    size_t outlen, char *err, size_t errlen)
+{
+	if (get_string(s, file, out, outlen, err, errlen) != 0)
+		return -1;
+	for (const char *p = out; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen, "%s:%d: %s has a control "
+			    "character", file, config_setting_source_line(s),
+			    config_setting_name(s));
+			return -1;
+		}
+	}
+	if (out[0] == '\0') {
+		snprintf(err, errlen, "%s:%d: %s is empty", file,
+		    config_setting_source_line(s), config_setting_name(s));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+get_video(const config_setting_t *s, const char *file, struct con_conf *c,
+    char *err, size_t errlen)
+{
+	const char *v = config_setting_get_string(s);
+
+	if (v != NULL && strcmp(v, "auto") == 0)
+		c->video = CONF_VIDEO_AUTO;
+	else if (v != NULL && strcmp(v, "key") == 0)
+		c->video = CONF_VIDEO_KEY;
+	else if (v != NULL && strcmp(v, "off") == 0)
+		c->video = CONF_VIDEO_OFF;
+	else {
+		snprintf(err, errlen, "%s:%d: video must be \"auto\" (open "
+		    "the window on admit), \"key\" (only on v) or \"off\"",
+		    file, config_setting_source_line(s));
+		return -1;
+	}
+	return 0;
+}
+
+/* video_args: a list of strings for klopf-video. The descriptor of the
+ * secret is the console's to choose, and the other modes of klopf-video
+ * would not join the consultation. */
+static int
+get_video_args(const config_setting_t *s, const char *file,
+    struct con_conf *c, char *err, size_t errlen)
+{
+	static const char *const refused[] = {"--secret-fd", "--check",
+	    "--version", "--help", "-h"};
+	int line = config_setting_source_line(s);
+	int n = config_setting_length(s);
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		snprintf(err, errlen, "%s:%d: video_args must be a list of "
+		    "strings, as [ \"--ice-address=127.0.0.1\" ]", file, line);
+		return -1;
+	}
+	if (n > CONF_VIDEO_ARGS) {
+		snprintf(err, errlen, "%s:%d: video_args has more than %d "
+		    "entries", file, line, CONF_VIDEO_ARGS);
+		return -1;
+	}
+	c->nvideo_args = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s,
+		    (unsigned)i);
+		const char *v = config_setting_get_string(e);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING || v == NULL) {
+			snprintf(err, errlen, "%s:%d: video_args must be a "
+			    "list of strings in double quotes", file, line);
+			return -1;
+		}
+		if (v[0] == '\0' || strlen(v) >= CONF_ARG) {
+			snprintf(err, errlen, "%s:%d: video_args entry %d is "
+			    "%s", file, line, i + 1, v[0] ? "too long" : "empty");
+			return -1;
+		}
+		for (size_t k = 0; k < sizeof(refused) / sizeof(refused[0]);
+		    k++) {
+			size_t len = strlen(refused[k]);
+
+			if (strncmp(v, refused[k], len) == 0 &&
+			    (v[len] == '\0' || v[len] == '=')) {
+				snprintf(err, errlen, "%s:%d: video_args must "
+				    "not contain %s: klopf gives klopf-video "
+				    "what it needs itself", file, line,
+				    refused[k]);
+				return -1;
+			}
+		}
+		snprintf(c->video_args[c->nvideo_args++], CONF_ARG, "%s", v);
+	}
+	return 0;
+}
+
+int
+conf_video_argv(const struct con_conf *c, const char **argv, int max)
+{
+	const struct {
+		const char *opt;
+		const char *value;
+	} named[] = {
+		{"--video-source", c->video_source},
+		{"--audio-source", c->audio_source},
+		{"--video-sink", c->video_sink},
+		{"--audio-sink", c->audio_sink},
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		if (named[i].value[0] == '\0' || n + 2 > max)
+			continue;
+		argv[n++] = named[i].opt;
+		argv[n++] = named[i].value;
+	}
+	for (int i = 0; i < c->nvideo_args && n < max; i++)
+		argv[n++] = c->video_args[i];
+	return n;
+}
+
+/* The settings that name a device or element for klopf-video: where
+ * each goes in c, NULL if name is none of them. */
+static char *
+name_setting(struct con_conf *c, const char *name, size_t *len)
+{
+	const struct {
+		const char *name;
+		char *field;
+	} named[] = {
+		{"video_source", c->video_source},
+		{"audio_source", c->audio_source},
+		{"video_sink", c->video_sink},
+		{"audio_sink", c->audio_sink},
+	};
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		if (strcmp(named[i].name, name) == 0) {
+			*len = CONF_STR;
+			return named[i].field;
+		}
+	}
+	return NULL;
+}
+
 int
 conf_load(const char *path, bool must_exist, struct con_conf *c, char *err,
     size_t errlen)
@@ -63,7 +214,8 @@ conf_load(const char *path, bool must_exist, struct con_conf *c, char *err,
 	config_t cfg;
 	config_setting_t *root;
 	struct con_url u;
-	char uerr[200];
+	char uerr[200], *named;
+	size_t len;
 	int rc = -1;
 
 	if (access(path, F_OK) != 0 && errno == ENOENT && !must_exist)
@@ -101,6 +253,26 @@ conf_load(const char *path, bool must_exist, struct con_conf *c, char *err,
 			if (get_string(s, path, c->ca_file, sizeof(c->ca_file),
 			    err, errlen) != 0)
 				goto out;
+		} else if (strcmp(name, "video") == 0) {
+			if (get_video(s, path, c, err, errlen) != 0)
+				goto out;
+		} else if (strcmp(name, "video_program") == 0) {
+			if (get_name(s, path, c->video_program,
+			    sizeof(c->video_program), err, errlen) != 0)
+				goto out;
+			if (strchr(c->video_program, '/') != NULL &&
+			    access(c->video_program, X_OK) != 0) {
+				snprintf(err, errlen, "%s:%d: video_program %s: "
+				    "%s", path, config_setting_source_line(s),
+				    c->video_program, strerror(errno));
+				goto out;
+			}
+		} else if ((named = name_setting(c, name, &len)) != NULL) {
+			if (get_name(s, path, named, len, err, errlen) != 0)
+				goto out;
+		} else if (strcmp(name, "video_args") == 0) {
+			if (get_video_args(s, path, c, err, errlen) != 0)
+				goto out;
 		} else if (strcmp(name, "bell") == 0) {
 			if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
 				snprintf(err, errlen, "%s:%d: bell must be true "
@@ -116,7 +288,9 @@ conf_load(const char *path, bool must_exist, struct con_conf *c, char *err,
 			goto out;
 		} else {
 			snprintf(err, errlen, "%s:%d: unknown setting \"%s\" "
-			    "(known: server, user, bell, ca_file)", path,
+			    "(known: server, user, bell, ca_file, video, "
+			    "video_program, video_source, audio_source, "
+			    "video_sink, audio_sink, video_args)", path,
 			    config_setting_source_line(s), name);
 			goto out;
 		}

@@ -12,12 +12,31 @@
 
 #define CONF_STR 256
 #define CONF_PATH 4096
+#define CONF_VIDEO_ARGS 16      /* at most this many video_args */
+#define CONF_ARG 512            /* each at most this long */
+
+/* When the console opens the video window klopf-video. */
+enum conf_video {
+	CONF_VIDEO_AUTO = 0,    /* when the clerk admits someone, and on v */
+	CONF_VIDEO_KEY,         /* only on v */
+	CONF_VIDEO_OFF,         /* never */
+};
 
 struct con_conf {
 	char server[CONF_STR];  /* "https://buergerbuero.example.de" */
 	char user[65];
 	bool bell;              /* ring at new knocks (default true) */
 	char ca_file[CONF_PATH];        /* extra CA for wss://, "" = system */
+
+	/* the video window (klopf-video) */
+	enum conf_video video;
+	char video_program[CONF_PATH];  /* "" = next to klopf, else PATH */
+	char video_source[CONF_STR];    /* --video-source, "" = its default */
+	char audio_source[CONF_STR];
+	char video_sink[CONF_STR];
+	char audio_sink[CONF_STR];
+	char video_args[CONF_VIDEO_ARGS][CONF_ARG];     /* passed as they are */
+	int nvideo_args;
 };
 
 struct con_url {
@@ -27,7 +46,8 @@ struct con_url {
 	char path[CONF_STR];    /* of the WebSocket, ending in "/ws" */
 };
 
-/* Defaults: no server, no user, bell on. */
+/* Defaults: no server, no user, bell on, video "auto" with
+ * klopf-video's own defaults. */
 void conf_defaults(struct con_conf *c);
 /*
  * Reads path into c (settings it does not name keep their values).
@@ -48,5 +68,11 @@ int conf_default_path(char *out, size_t outlen);
 int conf_parse_url(const char *url, struct con_url *u, char *err,
     size_t errlen);
 bool conf_is_loopback(const char *host);
+/*
+ * The arguments for klopf-video from c's video settings, without the
+ * program and --secret-fd: pointers into c (borrowed) in argv, at most
+ * max; returns their number.
+ */
+int conf_video_argv(const struct con_conf *c, const char **argv, int max);
 
 #endif

@@ -247,11 +247,22 @@ draw_title(const struct con_state *st, int cols, int64_t now)
 static void
 draw_room(const struct con_state *st, int y, int cols, int64_t now)
 {
-	char line[1024], since[16], dur[24];
+	char line[1024], since[16], dur[24], vlabel[64];
+	const char *video = state_video_label(st);
 	const struct con_office *o;
+	int vw = 0;
 
+	/* the video window's state at the right end, the rest before it */
+	if (video != NULL) {
+		snprintf(vlabel, sizeof(vlabel), " %s ", video);
+		vw = text_width(vlabel);
+		if (vw > cols / 2)
+			vw = 0;
+	}
 	if (!st->has_room) {
-		draw_put(y, 0, cols, A_DIM, " Kein Gespräch offen.");
+		draw_put(y, 0, cols - vw, A_DIM, " Kein Gespräch offen.");
+		if (vw > 0)
+			draw_put_right(y, 0, cols, A_DIM, vlabel);
 		return;
 	}
 	o = state_office(st, st->room.office);
@@ -262,7 +273,10 @@ draw_room(const struct con_state *st, int y, int cols, int64_t now)
 	    "(%s)", who(st->room.name),
 	    st->room.topic[0] ? " – " : "", st->room.topic,
 	    o ? o->name : st->room.office, since, dur);
-	draw_put(y, 0, cols, draw_pair(PAIR_ROOM) | A_BOLD, line);
+	draw_put(y, 0, cols - vw, draw_pair(PAIR_ROOM) | A_BOLD, line);
+	if (vw > 0)
+		draw_put_right(y, 0, cols, draw_pair(PAIR_ROOM) |
+		    (st->video.phase == CON_VIDEO_RUNNING ? A_BOLD : 0), vlabel);
 }
 
 static bool

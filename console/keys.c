@@ -47,7 +47,7 @@ const struct key_binding keys_main[] = {
 	{{'g', 0}, "g", CON_A_AGENDA, "Termine",
 	    "Termine: Übersicht der Buchungen", false},
 	{{'v', 0}, "v", CON_A_VIDEO, NULL,
-	    "Video öffnen", true},
+	    "Videofenster öffnen (wieder)", false},
 	{{'i', 0}, "i", CON_A_INVITE, NULL,
 	    "Dolmetscher/Gast einladen", true},
 	{{CK_CTRL('l'), 0}, "^L", CON_A_REDRAW, NULL,

@@ -7,6 +7,10 @@
  * The terminal is given back on every way out: q, Ctrl-C, SIGTERM, a
  * hangup of the terminal, and errors (atexit). The password is only ever
  * typed into the console's own prompt, never taken from argv or a file.
+ *
+ * The video window: when the state asks for it (video.start, video.stop)
+ * step() has videoproc start or end klopf-video, and its end is fed back
+ * into the state (on_video_exit).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,10 +34,13 @@
 #include "proto.h"
 #include "state.h"
 #include "version.h"
+#include "videoproc.h"
 
 struct app {
 	GMainLoop *loop;
 	struct net *net;
+	struct videoproc *video;
+	const struct con_conf *conf;
 	struct con_state st;
 	int exit_code;
 	char tz[65];            /* the zone applied to TZ, "" if none yet */
@@ -62,8 +69,35 @@ restore_terminal(void)
 	}
 }
 
-/* After every event: connect if it is time, send what is queued, ring,
- * redraw, or leave. */
+/* What the state wants of the video window: end it, start it with the
+ * secret the state writes (wiped at once). */
+static void
+video_effects(struct app *a)
+{
+	struct con_video_state *v = &a->st.video;
+	char secret[8192], err[512];
+	int n;
+
+	if (v->stop) {
+		v->stop = false;
+		videoproc_stop(a->video);
+	}
+	if (!v->start)
+		return;
+	n = state_video_secret(&a->st, a->conf->server, a->conf->ca_file,
+	    secret, sizeof(secret));
+	if (n < 0)
+		state_video_started(&a->st, "keine Zugangsdaten");
+	else if (videoproc_start(a->video, v->room, secret, (size_t)n, err,
+	    sizeof(err)) != 0)
+		state_video_started(&a->st, err);
+	else
+		state_video_started(&a->st, NULL);
+	explicit_bzero(secret, sizeof(secret));
+}
+
+/* After every event: connect if it is time, send what is queued, start
+ * or end the video window, ring, redraw, or leave. */
 static void
 step(struct app *a)
 {
@@ -85,6 +119,7 @@ step(struct app *a)
 		explicit_bzero(s, strlen(s));
 		free(s);
 	}
+	video_effects(a);
 	if (a->st.bell_pending) {
 		a->st.bell_pending = false;
 		draw_bell();
@@ -154,6 +189,15 @@ on_closed(void *ud, const char *why)
 	struct app *a = ud;
 
 	state_disconnected(&a->st, now_ms(), why);
+	step(a);
+}
+
+static void
+on_video_exit(void *ud, int64_t room, int code, int sig)
+{
+	struct app *a = ud;
+
+	state_video_exited(&a->st, room, code, sig);
 	step(a);
 }
 
@@ -363,8 +407,19 @@ main(int argc, char **argv)
 			    url.port);
 		state_init(&a->st, conf.user, shown, conf.bell);
 	}
+	state_video_mode(&a->st, conf.video == CONF_VIDEO_OFF ? CON_VIDEO_OFF :
+	    conf.video == CONF_VIDEO_KEY ? CON_VIDEO_KEY : CON_VIDEO_AUTO);
+	a->conf = &conf;
+	{
+		const char *args[VIDEOPROC_MAX_ARGS];
+		int n = conf_video_argv(&conf, args, VIDEOPROC_MAX_ARGS);
+
+		a->video = videoproc_new(conf.video_program, args, n,
+		    on_video_exit, a);
+	}
 	if (draw_start(err, sizeof(err)) != 0) {
 		fprintf(stderr, "klopf: %s\n", err);
+		videoproc_free(a->video);
 		state_fini(&a->st);
 		g_main_loop_unref(a->loop);
 		free(a);
@@ -376,6 +431,7 @@ main(int argc, char **argv)
 	if (a->net == NULL) {
 		restore_terminal();
 		fprintf(stderr, "klopf: %s\n", err);
+		videoproc_free(a->video);
 		state_fini(&a->st);
 		g_main_loop_unref(a->loop);
 		free(a);
@@ -393,6 +449,7 @@ main(int argc, char **argv)
 	if (!a->st.quit)
 		g_main_loop_run(a->loop);
 
+	videoproc_free(a->video);
 	net_free(a->net);
 	state_fini(&a->st);
 	restore_terminal();

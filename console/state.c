@@ -812,6 +812,7 @@ state_fini(struct con_state *st)
 	agenda_fini(&st->agenda);
 	state_wipe(st->password, sizeof(st->password));
 	state_wipe(st->session, sizeof(st->session));
+	state_wipe(st->video.token, sizeof(st->video.token));
 	state_wipe(&st->prompt, sizeof(st->prompt));
 	st->have_password = false;
 }
@@ -1010,6 +1011,9 @@ apply_error(struct con_state *st, const struct proto_msg *m)
 	case CON_REQ_BLOCK:
 		state_agenda_error(st, &p, code);
 		break;
+	case CON_REQ_MEDIA_TOKEN:
+		state_video_token(st, &p, m, code != NULL ? code : "internal");
+		break;
 	}
 }
 
@@ -1055,7 +1059,11 @@ apply_reply(struct con_state *st, const struct proto_msg *m, int64_t now)
 				    sizeof(st->room.name), p.who);
 			state_set_status(st, CON_INFO, "Im Gespräch mit %s. Beenden "
 			    "mit e.", state_who(st->room.name));
+			state_video_admitted(st);
 		}
+		break;
+	case CON_REQ_MEDIA_TOKEN:
+		state_video_token(st, &p, m, NULL);
 		break;
 	case CON_REQ_LOGIN:
 	case CON_REQ_SESSION:
@@ -1145,6 +1153,7 @@ state_apply(struct con_state *st, const struct proto_msg *m, int64_t now)
 	default:
 		break;
 	}
+	state_video_sync(st);
 }
 
 enum con_presence

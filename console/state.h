@@ -8,8 +8,9 @@
  * passing of time (state_tick).
  *
  * Implemented in state.c (connection, server messages, queries),
- * action.c (actions, prompt) and state_agenda.c (the agenda view's
- * actions, prompts and replies).
+ * action.c (actions, prompt), state_agenda.c (the agenda view's
+ * actions, prompts and replies) and state_video.c (whether the video
+ * window should run; the shell's videoproc runs it).
  *
  * Functional core: no I/O, no clock (now is an argument, milliseconds of
  * the wall clock), no ncurses. What the shell must do is left in the
@@ -156,6 +157,7 @@ enum con_req {
 	CON_REQ_SLOTS,
 	CON_REQ_CANCEL_BOOKING,
 	CON_REQ_BLOCK,
+	CON_REQ_MEDIA_TOKEN,
 };
 
 struct con_pending {
@@ -186,7 +188,7 @@ enum con_action {
 	CON_A_TRANSFER_ROOM,
 	CON_A_END,
 	CON_A_FILTER,
-	CON_A_VIDEO,            /* later */
+	CON_A_VIDEO,            /* open the video window (again) */
 	CON_A_INVITE,           /* later */
 	CON_A_HELP,
 	CON_A_REDRAW,
@@ -197,6 +199,32 @@ enum con_action {
 	CON_A_PAGE_UP,
 	CON_A_CANCEL_BOOKING,   /* or lift a block */
 	CON_A_BLOCK,
+};
+
+/* When the video window opens (klopf.conf's video). */
+enum con_video_mode {
+	CON_VIDEO_AUTO = 0,     /* when this console admits someone, and on v */
+	CON_VIDEO_KEY,          /* only on v */
+	CON_VIDEO_OFF,          /* never */
+};
+
+/* The video window of the open consultation, as the state sees it. */
+enum con_video {
+	CON_VIDEO_NONE = 0,     /* none was opened for this consultation */
+	CON_VIDEO_WANTED,       /* to be started (the credential is asked for) */
+	CON_VIDEO_RUNNING,      /* started; the shell reports its end */
+	CON_VIDEO_STOPPING,     /* the consultation ended: being ended */
+	CON_VIDEO_CLOSED,       /* closed in the window (q) or ended with it */
+	CON_VIDEO_DIED,         /* ended unexpectedly; v opens it again */
+};
+
+struct con_video_state {
+	enum con_video_mode mode;
+	enum con_video phase;
+	int64_t room;           /* the consultation it is for, 0 = none */
+	bool start;             /* effect: start it now (state_video_secret) */
+	bool stop;              /* effect: end the running window now */
+	char token[CON_TOKEN];  /* a media token from klopfd, until started */
 };
 
 struct con_state {
@@ -231,6 +259,7 @@ struct con_state {
 
 	bool has_room;
 	struct con_room room;
+	struct con_video_state video;
 
 	/* the agenda view */
 	enum con_view view;
@@ -306,6 +335,30 @@ void state_prompt_move(struct con_state *st, int delta);
 void state_prompt_day(struct con_state *st, int delta);
 void state_prompt_submit(struct con_state *st, int64_t now);
 void state_prompt_cancel(struct con_state *st, int64_t now);
+
+/* --- the video window (from the shell, see videoproc.h) --- */
+
+/* How the window opens; set once after state_init. */
+void state_video_mode(struct con_state *st, enum con_video_mode mode);
+/*
+ * The one object klopf-video reads on its descriptor (doc/video.md):
+ * server (the URL as configured), room, the credential, office,
+ * opened_at and ca_file ("" = none), as JSON text in out. Returns its
+ * length, or -1 if it does not fit or there is nothing to start. The
+ * caller wipes out after use.
+ */
+int state_video_secret(const struct con_state *st, const char *server,
+    const char *ca_file, char *out, size_t outlen);
+/* The shell started the window (err NULL) or could not (err says why);
+ * the media token is wiped either way. */
+void state_video_started(struct con_state *st, const char *err);
+/* The window of room ended: exit code, or the signal that ended it
+ * (0 if none). */
+void state_video_exited(struct con_state *st, int64_t room, int code,
+    int sig);
+/* "Video: läuft" and the like for the consultation line, NULL if there
+ * is nothing to say. */
+const char *state_video_label(const struct con_state *st);
 
 /* --- reading the state (for drawing and tests) --- */
 

@@ -61,4 +61,16 @@ void state_agenda_ticket_moved(struct con_state *st,
 void state_agenda_prompt_move(struct con_state *st, int delta);
 bool state_agenda_prompt_submit(struct con_state *st, int64_t now);
 
+/* --- state_video.c --- */
+
+/* This console admitted someone: with video "auto" the window opens. */
+void state_video_admitted(struct con_state *st);
+/* v: open the window (again). */
+void state_video_open(struct con_state *st);
+/* After every change: a window whose consultation is gone is ended. */
+void state_video_sync(struct con_state *st);
+/* The reply (or error, code != NULL) to a media token request. */
+void state_video_token(struct con_state *st, const struct con_pending *p,
+    const struct proto_msg *m, const char *code);
+
 #endif

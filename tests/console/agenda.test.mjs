@@ -67,7 +67,7 @@ describe('klopf: the agenda', () => {
     // klopfd names in its welcome.
     async function clerk() {
         const conf = path.join(scope.dir(), 'klopf.conf');
-        fs.writeFileSync(conf, 'bell = false;\n');
+        fs.writeFileSync(conf, 'bell = false;\nvideo = "off";\n');
         const t = new Term(['-c', conf, '--server', `http://127.0.0.1:${d.port}`,
             '--user', 'anna'], { env: { TZ: 'America/New_York' } });
         terms.add(t);

@@ -47,10 +47,12 @@ function setup() {
             terms.add(t);
             return t.start();
         },
-        // klopf for anna, logged in, the main screen up.
+        // klopf for anna, logged in, the main screen up. No video window
+        // here (video = "off"): tests/video/console.test.mjs has it, under
+        // Xvfb and in a network namespace.
         async clerk(opts = {}) {
             const conf = path.join(scope.dir(), 'klopf.conf');
-            fs.writeFileSync(conf, 'bell = false;\n');
+            fs.writeFileSync(conf, 'bell = false;\nvideo = "off";\n');
             const t = ctx.term(['-c', conf, '--server',
                 `http://127.0.0.1:${ctx.d.port}`, '--user', 'anna'], opts);
             await t.waitFor('Passwort für anna');
@@ -95,7 +97,7 @@ describe('klopf, the clerk console', () => {
     test('log in: a wrong password first is refused clearly, then it works',
         async () => {
             const conf = path.join(ctx.scope.dir(), 'klopf.conf');
-            fs.writeFileSync(conf, 'bell = false;\n');
+            fs.writeFileSync(conf, 'bell = false;\nvideo = "off";\n');
             const t = ctx.term(['-c', conf, '--server',
                 `http://127.0.0.1:${ctx.d.port}`, '--user', 'anna']);
             await t.waitFor('Passwort für anna');
@@ -271,7 +273,8 @@ describe('klopf, the clerk console', () => {
         t.keys('?');
         const h = await t.waitFor('klopf – Tasten');
         assert.match(h, /a\s+Person hereinlassen/);
-        assert.match(h, /v\s+Video öffnen \(später\)/);
+        assert.match(h, /v\s+Videofenster öffnen \(wieder\)/);
+        assert.doesNotMatch(h, /Videofenster.*später/);
         assert.match(h, /i\s+Dolmetscher\/Gast einladen \(später\)/);
         assert.match(h, /Esc\s+abbrechen/);
         t.keys('q');    // closes the help only
@@ -352,7 +355,7 @@ describe('klopf, the clerk console', () => {
         const home = ctx.scope.dir();
         fs.mkdirSync(path.join(home, 'klopf'));
         fs.writeFileSync(path.join(home, 'klopf', 'klopf.conf'),
-            `server = "http://127.0.0.1:${ctx.d.port}";\nuser = "anna";\nbell = false;\n`);
+            `server = "http://127.0.0.1:${ctx.d.port}";\nuser = "anna";\nbell = false;\nvideo = "off";\n`);
         const t = ctx.term([], { env: { XDG_CONFIG_HOME: home } });
         await t.waitFor('Passwort für anna');
         assert.match(t.lines()[0], new RegExp(`127\\.0\\.0\\.1:${ctx.d.port}`));
@@ -412,7 +415,7 @@ describe('klopf when klopfd goes away', () => {
         const port = ctx.d.port;
         await ctx.d.stop();
         const conf = path.join(ctx.scope.dir(), 'klopf.conf');
-        fs.writeFileSync(conf, 'bell = false;\n');
+        fs.writeFileSync(conf, 'bell = false;\nvideo = "off";\n');
         const t = ctx.term(['-c', conf, '--server', `http://127.0.0.1:${port}`,
             '--user', 'anna']);
         await t.waitFor('getrennt');
@@ -473,7 +476,7 @@ describe('klopf over TLS', () => {
 
     test('https:// with the CA from ca_file logs in', async () => {
         const conf = path.join(scope.dir(), 'klopf.conf');
-        fs.writeFileSync(conf, `bell = false;\nca_file = "${cert}";\n`);
+        fs.writeFileSync(conf, `bell = false;\nvideo = "off";\nca_file = "${cert}";\n`);
         const t = new Term(['-c', conf, '--server', `https://127.0.0.1:${port}`,
             '--user', 'anna']).start();
         terms.push(t);
@@ -487,7 +490,7 @@ describe('klopf over TLS', () => {
 
     test('a certificate nobody vouches for is refused', async () => {
         const conf = path.join(scope.dir(), 'klopf.conf');
-        fs.writeFileSync(conf, 'bell = false;\n');
+        fs.writeFileSync(conf, 'bell = false;\nvideo = "off";\n');
         const t = new Term(['-c', conf, '--server', `https://127.0.0.1:${port}`,
             '--user', 'anna']).start();
         terms.push(t);

@@ -93,6 +93,17 @@ type_text(struct con_state *st, const char *s)
 	}
 }
 
+/* Writes text to path (a configuration file for a test). */
+static inline void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 #define QT(id, name, topic, lang) \
 	"{\"id\":" #id ",\"name\":" name ",\"topic\":" topic ",\"lang\":\"" \
 	lang "\",\"knocked_at\":\"2026-09-21T12:00:00+02:00\"," \

@@ -1112,16 +1112,6 @@ test_server_urls(void **unused)
 }
 
 static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void
 test_config_file(void **unused)
 {
 	char path[] = "/tmp/klopf-conf-XXXXXX";
