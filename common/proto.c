@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "token.h"
+
 enum kind {
 	K_END = 0,
 	K_STR,          /* string, min..max bytes */
@@ -18,6 +20,7 @@ enum kind {
 	K_INT,          /* integer, min..max */
 	K_BOOL,
 	K_ENUM,         /* string, one of values */
+	K_TOKEN,        /* TOKEN_CHARS lower-case hex characters (token.h) */
 	K_ANY,          /* any JSON value (server messages: objects, arrays) */
 };
 
@@ -146,6 +149,10 @@ static const struct type types[PROTO_TYPE_COUNT] = {
 		{"start", K_INT, true, 0, MAXID, NULL},
 		{"note", K_TEXT, false, 0, 200, NULL},
 		{0}}},
+	[PROTO_MEDIA_TOKEN] = {"media_token", C, true, {
+		{"room", K_INT, true, 1, MAXID, NULL}, {0}}},
+	[PROTO_MEDIA_JOIN] = {"media_join", C, true, {
+		{"token", K_TOKEN, true, 0, 0, NULL}, {0}}},
 
 	[PROTO_S_WELCOME] = {"welcome", S, false, {
 		{"protocol", K_INT, true, 1, 1000, NULL},
@@ -231,6 +238,13 @@ static const struct type types[PROTO_TYPE_COUNT] = {
 		{"booking", K_ANY, true, 0, 0, NULL}, {0}}},
 	[PROTO_S_AGENDA] = {"agenda", S, false, {
 		{"bookings", K_ANY, true, 0, 0, NULL}, {0}}},
+	[PROTO_S_MEDIA_TOKEN] = {"media_token", S, false, {
+		{"room", K_INT, true, 1, MAXID, NULL},
+		{"token", K_TOKEN, true, 0, 0, NULL},
+		{"expires_at", K_INT, true, 0, MAXID, NULL},
+		{0}}},
+	[PROTO_S_MEDIA_JOINED] = {"media_joined", S, false, {
+		{"room", K_ANY, true, 0, 0, NULL}, {0}}},
 };
 
 #undef C
@@ -285,6 +299,19 @@ valid_lang(const char *s)
 		return true;
 	return s[n] == '-' && s[n + 1] >= 'A' && s[n + 1] <= 'Z' &&
 	    s[n + 2] >= 'A' && s[n + 2] <= 'Z' && s[n + 3] == '\0';
+}
+
+static bool
+valid_token(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (!json_is_string(v) || json_string_length(v) != TOKEN_CHARS)
+		return false;
+	for (size_t i = 0; i < TOKEN_CHARS; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
 }
 
 static bool
@@ -358,6 +385,13 @@ check_field(const struct field *f, json_t *v, struct proto_error *e)
 		fail(e, "bad_message", f->name, "\"%s\" has a value that is not "
 		    "allowed here.", f->name);
 		return -1;
+	case K_TOKEN:
+		if (!valid_token(v)) {
+			fail(e, "bad_message", f->name, "\"%s\" must be 32 "
+			    "lower-case hex characters.", f->name);
+			return -1;
+		}
+		return 0;
 	case K_ANY:
 	case K_END:
 		return 0;

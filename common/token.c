@@ -51,3 +51,18 @@ token_hash(const char *tok, uint8_t hash[TOKEN_HASH_LEN])
 			return -1;
 	return sha256(tok, TOKEN_CHARS, hash);
 }
+
+unsigned int
+token_hash_key(const void *hash)
+{
+	unsigned int h;
+
+	memcpy(&h, hash, sizeof(h));    /* SHA-256: any 4 bytes will do */
+	return h;
+}
+
+int
+token_hash_equal(const void *a, const void *b)
+{
+	return memcmp(a, b, TOKEN_HASH_LEN) == 0;
+}

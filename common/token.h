@@ -21,5 +21,9 @@ int token_new(char out[TOKEN_CHARS + 1], uint8_t hash[TOKEN_HASH_LEN]);
 int token_hash(const char *tok, uint8_t hash[TOKEN_HASH_LEN]);
 /* Fills buf with n random bytes; 0 or -1. */
 int token_random(void *buf, size_t n);
+/* For hash tables keyed by a token's hash (TOKEN_HASH_LEN bytes): the
+ * types of GLib's GHashFunc and GEqualFunc. */
+unsigned int token_hash_key(const void *hash);
+int token_hash_equal(const void *a, const void *b);
 
 #endif

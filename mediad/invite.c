@@ -16,27 +16,13 @@ struct invites {
 	GHashTable *by_hash;    /* hash bytes -> struct invite */
 };
 
-static guint
-hash_fn(gconstpointer k)
-{
-	guint h;
-
-	memcpy(&h, k, sizeof(h));       /* SHA-256: any 4 bytes will do */
-	return h;
-}
-
-static gboolean
-eq_fn(gconstpointer a, gconstpointer b)
-{
-	return memcmp(a, b, TOKEN_HASH_LEN) == 0;
-}
-
 struct invites *
 invites_new(void)
 {
 	struct invites *iv = g_new0(struct invites, 1);
 
-	iv->by_hash = g_hash_table_new_full(hash_fn, eq_fn, NULL, g_free);
+	iv->by_hash = g_hash_table_new_full(token_hash_key,
+	    token_hash_equal, NULL, g_free);
 	return iv;
 }
 

@@ -21,6 +21,7 @@
 #include "invite.h"
 #include "log.h"
 #include "media.h"
+#include "mediatoken.h"
 #include "metrics.h"
 #include "proto.h"
 #include "token.h"
@@ -341,6 +342,7 @@ push_effect(struct session *s, const struct lobby_fx *f,
 	case LOBBY_FX_ROOM_CLOSE:
 		media_room_closed(s->media, f->room);
 		invites_drop_room(s->invites, f->room);
+		mediatokens_drop_room(s->mediatokens, f->clerk, f->room);
 		m = proto_new("room_closed", NULL);
 		json_object_set_new(m, "room", json_integer((json_int_t)f->room));
 		send_all(index_get(s->by_clerk, f->clerk), json_incref(m));
@@ -736,6 +738,7 @@ on_session(struct session *s, struct conn *c, struct proto_msg *m)
 static void
 on_logout(struct session *s, struct conn *c, struct proto_msg *m)
 {
+	mediatoken_on_logout(s, c);
 	store_session_del(s->st, c->session_hash, TOKEN_HASH_LEN);
 	send_ok(c, m->id);
 	web_close(c->wc, 1000, "logged out");
@@ -832,6 +835,12 @@ media_role(struct session *s, struct conn *c, uint64_t room,
 			return false;
 		w->role = ROOM_GUEST;
 		w->name = c->guest_name;
+		break;
+	case ROLE_MEDIA:
+		/* the clerk's video window, by a media token of this room */
+		if (c->guest_room != room || r->clerk_id != c->clerk)
+			return false;
+		w->role = ROOM_CLERK;
 		break;
 	default:
 		return false;
@@ -942,15 +951,32 @@ on_invite(struct session *s, struct conn *c, struct proto_msg *m)
 	explicit_bzero(path, sizeof(path));
 }
 
+json_t *
+room_member_json(struct session *s, const struct room *r)
+{
+	const struct config_office *o = lobby_office_config(s->lb,
+	    r->office_idx);
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_integer((json_int_t)r->id));
+	json_object_set_new(j, "office", json_string(r->office));
+	if (o != NULL) {
+		json_object_set_new(j, "office_name", json_string(o->name_de));
+		if (o->name_en != NULL)
+			json_object_set_new(j, "office_name_en",
+			    json_string(o->name_en));
+	}
+	return j;
+}
+
 static void
 on_join(struct session *s, struct conn *c, struct proto_msg *m)
 {
 	uint8_t hash[TOKEN_HASH_LEN];
 	struct lobby_time t;
 	const struct room *r;
-	const struct config_office *o;
 	uint64_t room = 0;
-	json_t *reply, *j;
+	json_t *reply;
 
 	session_now(&t);
 	if (token_hash(proto_str(m, "invitation"), hash) == 0)
@@ -966,18 +992,8 @@ on_join(struct session *s, struct conn *c, struct proto_msg *m)
 	c->guest_room = room;
 	g_strlcpy(c->guest_name, proto_str(m, "name"), sizeof(c->guest_name));
 	index_add(s->by_room, room, c);
-	o = lobby_office_config(s->lb, r->office_idx);
-	j = json_object();
-	json_object_set_new(j, "id", json_integer((json_int_t)room));
-	json_object_set_new(j, "office", json_string(r->office));
-	if (o != NULL) {
-		json_object_set_new(j, "office_name", json_string(o->name_de));
-		if (o->name_en != NULL)
-			json_object_set_new(j, "office_name_en",
-			    json_string(o->name_en));
-	}
 	reply = proto_new("joined", m->id);
-	json_object_set_new(reply, "room", j);
+	json_object_set_new(reply, "room", room_member_json(s, r));
 	send_json(c, reply);
 }
 
@@ -1014,6 +1030,13 @@ on_watch(struct session *s, struct conn *c, struct proto_msg *m)
 static bool
 role_allows(struct session *s, struct conn *c, struct proto_msg *m)
 {
+	if (c->role == ROLE_MEDIA && m->type != PROTO_PUBLISH &&
+	    m->type != PROTO_SUBSCRIBE && m->type != PROTO_SUBSCRIBE_ANSWER &&
+	    m->type != PROTO_CANDIDATE && m->type != PROTO_LEAVE) {
+		send_error(c, m->id, "not_allowed", "A video window's "
+		    "connection may only send and receive media.", false);
+		return false;
+	}
 	switch (m->type) {
 	case PROTO_WATCH_OFFICES:
 		return true;
@@ -1068,11 +1091,16 @@ role_allows(struct session *s, struct conn *c, struct proto_msg *m)
 			return false;
 		}
 		return true;
+	case PROTO_MEDIA_TOKEN:
+		return true;    /* the room's clerk only; else not_in_room */
 	case PROTO_JOIN:
+	case PROTO_MEDIA_JOIN:
 		if (c->role != ROLE_VISITOR) {
-			send_error(c, m->id, "not_allowed", "This connection "
-			    "has a role already; open the invitation in a new "
-			    "window.", false);
+			send_error(c, m->id, "not_allowed", m->type == PROTO_JOIN ?
+			    "This connection has a role already; open the "
+			    "invitation in a new window." : "This connection "
+			    "has a role already; the video window joins on a "
+			    "connection of its own.", false);
 			return false;
 		}
 		return true;
@@ -1142,6 +1170,12 @@ h_message(void *ud, struct web_conn *wc, const char *buf, size_t len)
 			break;
 		case PROTO_JOIN:
 			on_join(s, c, &m);
+			break;
+		case PROTO_MEDIA_TOKEN:
+			mediatoken_on_request(s, c, &m);
+			break;
+		case PROTO_MEDIA_JOIN:
+			mediatoken_on_join(s, c, &m);
 			break;
 		case PROTO_SLOTS:
 			booking_on_slots(s, c, &m);
@@ -1222,7 +1256,7 @@ h_close(void *ud, struct web_conn *wc)
 	session_now(&t);
 	g_hash_table_remove(s->watchers, c);
 	media_conn_gone(s->media, c->serial);
-	if (c->role == ROLE_GUEST)
+	if (c->role == ROLE_GUEST || c->role == ROLE_MEDIA)
 		index_del(s->by_room, c->guest_room, c);
 	if (c->booking != 0)
 		index_del(s->by_booking, c->booking, c);
@@ -1307,6 +1341,7 @@ session_new(const struct config *cfg, struct lobby *lb, struct store *st,
 		return NULL;
 	}
 	s->invites = invites_new();
+	s->mediatokens = mediatokens_new();
 	s->media = media_new(cfg, NULL, &media_hooks, s, err, sizeof(err));
 	if (s->media == NULL) {
 		log_error("media: %s", err);
@@ -1329,6 +1364,7 @@ session_free(struct session *s)
 	metrics_remove_writer(s->mx, media_metrics, s->media);
 	media_free(s->media);
 	invites_free(s->invites);
+	mediatokens_free(s->mediatokens);
 	auth_free(s->auth);
 	g_hash_table_iter_init(&it, s->conns);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -1381,6 +1417,7 @@ session_tick(struct session *s)
 		    "cancelled appointments", n);
 	store_session_purge(s->st, t.now);
 	auth_expire(s->auth, t.now);
+	mediatokens_expire(s->mediatokens, t.now);
 }
 
 /* --- restore --- */

@@ -258,6 +258,45 @@ test_decode_every_client_type(void **state)
 	    "\"ticket\" : 9007199254740992 } \n", PROTO_ADMIT, &m);
 	assert_int_equal(proto_int(&m, "ticket", 0), INT64_C(9007199254740992));
 	proto_msg_fini(&m);
+
+	decode_ok("{\"type\":\"media_token\",\"id\":13,\"room\":7}",
+	    PROTO_MEDIA_TOKEN, &m);
+	assert_int_equal(proto_int(&m, "room", 0), 7);
+	proto_msg_fini(&m);
+	decode_ok("{\"type\":\"media_join\",\"id\":14,"
+	    "\"token\":\"0123456789abcdef0123456789abcdef\"}", PROTO_MEDIA_JOIN,
+	    &m);
+	assert_string_equal(proto_str(&m, "token"),
+	    "0123456789abcdef0123456789abcdef");
+	proto_msg_fini(&m);
+}
+
+/* A media token is exactly 32 lower-case hex characters; anything else
+ * is refused by the codec, naming the field, before klopfd looks it up. */
+static void
+test_media_token_must_be_32_hex(void **state)
+{
+	(void)state;
+	refused("{\"type\":\"media_join\",\"id\":1}", "bad_message", "token");
+	refused("{\"type\":\"media_join\",\"id\":1,\"token\":42}",
+	    "bad_message", "token");
+	refused("{\"type\":\"media_join\",\"id\":1,"
+	    "\"token\":\"0123456789abcdef0123456789abcde\"}", "bad_message",
+	    "token");
+	refused("{\"type\":\"media_join\",\"id\":1,"
+	    "\"token\":\"0123456789abcdef0123456789abcdef0\"}", "bad_message",
+	    "token");
+	refused("{\"type\":\"media_join\",\"id\":1,"
+	    "\"token\":\"0123456789ABCDEF0123456789abcdef\"}", "bad_message",
+	    "token");
+	refused("{\"type\":\"media_join\",\"id\":1,"
+	    "\"token\":\"0123456789abcdef0123456789abcdeg\"}", "bad_message",
+	    "token");
+	refused("{\"type\":\"media_token\",\"id\":1,\"room\":0}",
+	    "bad_message", "room");
+	refused("{\"type\":\"media_token\",\"id\":1}", "bad_message", "room");
+	refused_server("{\"type\":\"media_token\",\"id\":1,\"room\":7,"
+	    "\"token\":\"xyz\",\"expires_at\":1}", "bad_message", "token");
 }
 
 static void
@@ -359,6 +398,14 @@ test_decode_every_server_type(void **state)
 	assert_int_equal(proto_int(&m, "room", 0), 7);
 	assert_null(m.id);
 	proto_msg_fini(&m);
+	decode_ok_server("{\"type\":\"media_token\",\"id\":13,\"room\":7,"
+	    "\"token\":\"0123456789abcdef0123456789abcdef\","
+	    "\"expires_at\":1764000060}", PROTO_S_MEDIA_TOKEN, &m);
+	assert_int_equal(proto_int(&m, "expires_at", 0), 1764000060);
+	proto_msg_fini(&m);
+	accepted_server("{\"type\":\"media_joined\",\"id\":14,\"room\":"
+	    "{\"id\":7,\"office\":\"amt-a\",\"office_name\":\"Amt A\"}}",
+	    PROTO_S_MEDIA_JOINED);
 
 	/* Every ticket state can be reported in queue_remove. */
 	{
@@ -1167,6 +1214,8 @@ test_type_names(void **state)
 		[PROTO_ENTER] = "enter",
 		[PROTO_AGENDA] = "agenda",
 		[PROTO_BLOCK_SLOT] = "block_slot",
+		[PROTO_MEDIA_TOKEN] = "media_token",
+		[PROTO_MEDIA_JOIN] = "media_join",
 		[PROTO_S_WELCOME] = "welcome",
 		[PROTO_S_ERROR] = "error",
 		[PROTO_S_OK] = "ok",
@@ -1191,6 +1240,8 @@ test_type_names(void **state)
 		[PROTO_S_BOOKED] = "booked",
 		[PROTO_S_BOOKING] = "booking",
 		[PROTO_S_AGENDA] = "agenda",
+		[PROTO_S_MEDIA_TOKEN] = "media_token",
+		[PROTO_S_MEDIA_JOINED] = "media_joined",
 	};
 
 	for (int t = 0; t < PROTO_TYPE_COUNT; t++) {
@@ -1207,6 +1258,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_every_client_type),
+		cmocka_unit_test(test_media_token_must_be_32_hex),
 		cmocka_unit_test(test_invisible_direction_and_c1_controls_refused_in_texts),
 		cmocka_unit_test(test_lang_must_be_a_language_code),
 		cmocka_unit_test(test_ids_of_both_kinds_are_kept),
