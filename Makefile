@@ -104,7 +104,7 @@ DEBS = build-essential pkg-config libwebsockets-dev libwebsockets-evlib-glib \
        libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
        libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-base \
        gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice \
-       gstreamer1.0-x xvfb x11-apps imagemagick xdotool
+       gstreamer1.0-x xvfb x11-apps imagemagick xdotool nftables
 NODE_DEBS = nodejs npm
 
 deps:
@@ -231,8 +231,9 @@ $(BUILD)/klopf-video: $(VIDEO_OBJ) $(VIDEO_USES)
 # The window under Xvfb, inside a network namespace with only loopback
 # (tests/video/run): a chromium citizen, a real klopfd, klopf-video as
 # the clerk with test sources. Screenshots go to tests/artifacts/video/.
-# tests/video/test_secret.c (cmocka) runs first: the hand-over of the
-# credential on a descriptor.
+# tests/video/test_secret.c and test_quality.c (cmocka) run first: the
+# hand-over of the credential on a descriptor, the status line's
+# connection quality.
 .PHONY: check-video check-video-san install-video
 CHECK_SUITES += check-video check-video-san
 $(BUILD)/tests/video/test_secret: tests/video/test_secret.c \
@@ -241,8 +242,16 @@ $(BUILD)/tests/video/test_secret: tests/video/test_secret.c \
 	$(CC) $(VIDEO_CFLAGS) -o $@ $^ $(VIDEO_LDLIBS) \
 	  $(shell pkg-config --libs cmocka 2>/dev/null)
 
-check-video: $(BUILD)/klopfd $(BUILD)/klopf-video $(BUILD)/tests/video/test_secret
+$(BUILD)/tests/video/test_quality: tests/video/test_quality.c \
+    $(BUILD)/console/video/quality.o
+	@mkdir -p $(dir $@)
+	$(CC) $(VIDEO_CFLAGS) -o $@ $^ $(VIDEO_LDLIBS) \
+	  $(shell pkg-config --libs cmocka 2>/dev/null)
+
+check-video: $(BUILD)/klopfd $(BUILD)/klopf-video $(BUILD)/tests/video/test_secret \
+    $(BUILD)/tests/video/test_quality
 	@$(BUILD)/tests/video/test_secret
+	@$(BUILD)/tests/video/test_quality
 	@KLOPFD=../$(BUILD)/klopfd KLOPF_VIDEO=../$(BUILD)/klopf-video \
 	  ./tests/video/run
 
@@ -251,8 +260,9 @@ check-video: $(BUILD)/klopfd $(BUILD)/klopf-video $(BUILD)/tests/video/test_secr
 # fontconfig and GLib's type system keep their memory until exit.
 check-video-san: $(BUILD)/klopfd
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 build/san/klopf-video \
-	  build/san/tests/video/test_secret
+	  build/san/tests/video/test_secret build/san/tests/video/test_quality
 	@ASAN_OPTIONS=detect_leaks=1 build/san/tests/video/test_secret
+	@ASAN_OPTIONS=detect_leaks=1 build/san/tests/video/test_quality
 	@ASAN_OPTIONS=detect_leaks=0:exitcode=99 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 KLOPFD=../$(BUILD)/klopfd KLOPF_VIDEO=../build/san/klopf-video \

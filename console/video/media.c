@@ -307,8 +307,20 @@ connection_word(struct media *m)
 	    b == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
 		return "Verbindung gestört";
 	if (a == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED &&
-	    b == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
-		return "Verbindung: gut";
+	    b == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+		if (m->quality == QUALITY_UNKNOWN)
+			return "Verbindung steht";
+		if (m->quality == QUALITY_DOWN)
+			return "Verbindung unterbrochen";
+		if (m->q_rtt_ms >= 0)
+			snprintf(m->q_text, sizeof(m->q_text),
+			    "Verbindung: %s (%.0f ms)",
+			    quality_word(m->quality), m->q_rtt_ms);
+		else
+			snprintf(m->q_text, sizeof(m->q_text),
+			    "Verbindung: %s", quality_word(m->quality));
+		return m->q_text;
+	}
 	if (a == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
 		return "Verbindung: nur Senden";
 	return "Verbindung wird aufgebaut";
@@ -343,9 +355,11 @@ write_stats(struct media *m, double t)
 		return;
 	/* the window itself: what it sends */
 	fprintf(m->stats, "{\"t\":%.1f,\"pid\":\"self\",\"role\":\"self\","
-	    "\"video_kbps\":%d,\"muted\":%s,\"camera\":%s}\n", t,
+	    "\"video_kbps\":%d,\"muted\":%s,\"camera\":%s,"
+	    "\"quality\":\"%s\",\"rtt_ms\":%.1f}\n", t,
 	    m->video_kbps, m->muted ? "true" : "false",
-	    m->cam_off ? "false" : "true");
+	    m->cam_off ? "false" : "true", quality_name(m->quality),
+	    m->q_rtt_ms);
 	g_mutex_lock(&m->lock);
 	g_hash_table_iter_init(&it, m->people);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -390,6 +404,7 @@ tick(gpointer p)
 	g_mutex_unlock(&m->lock);
 	if (s < 0)
 		s = 0;  /* clocks of server and clerk disagree */
+	rtc_quality(m, !alone);
 	snprintf(line, sizeof(line), "%s · %02d:%02d · %s%s%s%s",
 	    m->o.title, (int)(s / 60), (int)(s % 60), connection_word(m),
 	    strcmp(m->o.audio_source, "none") == 0 ? " · kein Mikrofon" :
@@ -584,6 +599,9 @@ media_new(const struct media_opts *o, const struct media_handlers *h,
 	    g_free);
 	m->tiles = g_ptr_array_new_with_free_func(free_tile);
 	m->started = g_get_monotonic_time();
+	m->q_now.rtt_ms = m->q_now.remote_loss = -1.0;
+	m->q_prev = m->q_now;
+	m->q_rtt_ms = -1.0;
 	if (o->stats_path != NULL) {
 		m->stats = fopen(o->stats_path, "w");
 		if (m->stats == NULL) {

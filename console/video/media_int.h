@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "media.h"
+#include "quality.h"
 
 #define MEDIA_W 960             /* the window's picture */
 #define MEDIA_H 540
@@ -53,7 +54,14 @@ struct media {
 	char you[MEDIA_PID];
 	char level[64];         /* --check: the microphone's level */
 
-	GMutex lock;            /* guards the three below */
+	/* connection quality: webrtcbin's stats every second (rtc.c) */
+	struct quality_sample q_prev;   /* main thread */
+	enum quality quality;           /* main thread */
+	double q_rtt_ms;                /* main thread; < 0 unknown */
+	char q_text[64];                /* the status line's words for it */
+
+	GMutex lock;            /* guards the three below and q_now */
+	struct quality_sample q_now;    /* filled by the stats replies */
 	GHashTable *mids;       /* mid -> pid (strings, owned) */
 	GHashTable *people;     /* pid -> struct person (owned) */
 	GPtrArray *tiles;       /* struct tile (owned) */
@@ -67,6 +75,8 @@ struct media {
 
 /* rtc.c */
 int rtc_setup(struct media *m, char *err, size_t errlen);
+/* Judges the last replies into m->quality, asks webrtcbin again. */
+void rtc_quality(struct media *m, bool expecting);
 void rtc_fini(struct media *m);
 /* media.c */
 struct person *media_person_get(struct media *m, const char *pid);

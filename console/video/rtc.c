@@ -231,6 +231,122 @@ answer_video_kbps(const GstSDPMessage *msg)
 	return 0;
 }
 
+/* --- connection quality --- */
+
+/* A number field of a stats structure, whatever integer or double type
+ * this GStreamer gives it. */
+static bool
+stat_number(const GstStructure *st, const char *name, double *out)
+{
+	const GValue *v = gst_structure_get_value(st, name);
+
+	if (v == NULL)
+		return false;
+	if (G_VALUE_HOLDS_UINT64(v))
+		*out = (double)g_value_get_uint64(v);
+	else if (G_VALUE_HOLDS_INT64(v))
+		*out = (double)g_value_get_int64(v);
+	else if (G_VALUE_HOLDS_UINT(v))
+		*out = (double)g_value_get_uint(v);
+	else if (G_VALUE_HOLDS_INT(v))
+		*out = (double)g_value_get_int(v);
+	else if (G_VALUE_HOLDS_DOUBLE(v))
+		*out = g_value_get_double(v);
+	else
+		return false;
+	return true;
+}
+
+/* One entry of get-stats' reply into the sample being summed. */
+static gboolean
+add_stat(GQuark field, const GValue *value, gpointer p)
+{
+	struct quality_sample *q = p;
+	const GstStructure *st;
+	GstWebRTCStatsType type;
+	double x;
+
+	if (!GST_VALUE_HOLDS_STRUCTURE(value))
+		return TRUE;
+	st = gst_value_get_structure(value);
+	if (!gst_structure_get(st, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type,
+	    NULL))
+		return TRUE;
+	if (type == GST_WEBRTC_STATS_INBOUND_RTP) {
+		if (stat_number(st, "packets-received", &x) && x >= 0) {
+			q->received += (uint64_t)x;
+			q->streams++;
+		}
+		if (stat_number(st, "packets-lost", &x) && x > 0)
+			q->lost += (uint64_t)x;
+	} else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP) {
+		if (stat_number(st, "round-trip-time", &x) && x > 0 &&
+		    x * 1000.0 > q->rtt_ms)
+			q->rtt_ms = x * 1000.0;
+		if (stat_number(st, "fraction-lost", &x) && x >= 0 &&
+		    x > q->remote_loss)
+			q->remote_loss = x > 1.0 ? 1.0 : x;
+	}
+	return TRUE;
+}
+
+static void
+on_stats(GstPromise *promise, gpointer p, bool sub)
+{
+	struct media *m = p;
+	struct quality_sample q = {0, 0, 0, -1.0, -1.0};
+	const GstStructure *reply = NULL;
+
+	if (gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED)
+		reply = gst_promise_get_reply(promise);
+	if (reply != NULL)
+		gst_structure_foreach(reply, add_stat, &q);
+	gst_promise_unref(promise);
+	if (reply == NULL)
+		return;
+	g_mutex_lock(&m->lock);
+	if (sub) {
+		m->q_now.received = q.received;
+		m->q_now.lost = q.lost;
+		m->q_now.streams = q.streams;
+	} else {
+		m->q_now.rtt_ms = q.rtt_ms;
+		m->q_now.remote_loss = q.remote_loss;
+	}
+	g_mutex_unlock(&m->lock);
+}
+
+static void
+on_sub_stats(GstPromise *promise, gpointer p)
+{
+	on_stats(promise, p, true);
+}
+
+static void
+on_pub_stats(GstPromise *promise, gpointer p)
+{
+	on_stats(promise, p, false);
+}
+
+void
+rtc_quality(struct media *m, bool expecting)
+{
+	struct quality_sample now;
+
+	if (m->pub == NULL)
+		return;
+	g_mutex_lock(&m->lock);
+	now = m->q_now;
+	g_mutex_unlock(&m->lock);
+	m->quality = quality_judge(&m->q_prev, &now, expecting);
+	m->q_rtt_ms = now.rtt_ms;
+	m->q_prev = now;
+	g_signal_emit_by_name(m->sub, "get-stats", NULL,
+	    gst_promise_new_with_change_func(on_sub_stats, m, NULL));
+	g_signal_emit_by_name(m->pub, "get-stats", NULL,
+	    gst_promise_new_with_change_func(on_pub_stats, m, NULL));
+}
+
 int
 media_publish_answer(struct media *m, const char *sdp, char *err,
     size_t errlen)

@@ -8,6 +8,7 @@
 // screen that is not uniform.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -230,6 +231,43 @@ describe('klopf-video in a consultation', () => {
                 && x.video_frames > 0 && x.audio_buffers > 0);
             return now.length >= n ? now : null;
         }, 20000);
+    // Media packets are lost on the way: nftables in the test's own network
+    // namespace drops a fifth of all UDP, then all of it for a moment (the
+    // WebSocket, on TCP, stays). The status line judges the connection
+    // poor, then interrupted, and media comes back by itself when the
+    // packets flow again (well within klopfd's 10 s liveness).
+    test('lost packets: the window says how bad it is, and the media comes back', async () => {
+        assert.ok(env.video, 'needs the first test');
+        const self = () => readStats(env.stats).self;
+        const citizenPid = Object.values(readStats(env.stats))
+            .find((x) => x.role === 'citizen').pid;
+        await waitFor('a good connection', () => self()?.quality === 'good', 20000)
+            .catch(said);
+        const nft = (...args) => execFileSync('nft', args);
+        nft('add', 'table', 'inet', 'klopftest');
+        try {
+            nft('add', 'chain', 'inet', 'klopftest', 'in',
+                '{ type filter hook input priority 0; }');
+            nft('add', 'rule', 'inet', 'klopftest', 'in', 'meta', 'l4proto', 'udp',
+                'numgen', 'random', 'mod', '100', '<', '20', 'drop');
+            await waitFor('the window judging a fifth lost as poor',
+                () => self()?.quality === 'poor', 15000).catch(said);
+            nft('flush', 'chain', 'inet', 'klopftest', 'in');
+            nft('add', 'rule', 'inet', 'klopftest', 'in', 'meta', 'l4proto', 'udp',
+                'drop');
+            await waitFor('the window saying the connection is interrupted',
+                () => self()?.quality === 'down', 6000).catch(said);
+        } finally {
+            nft('delete', 'table', 'inet', 'klopftest');
+        }
+        await waitFor('a good connection again', () => self()?.quality === 'good', 20000)
+            .catch(said);
+        await rising(citizenPid).catch(said);
+        const clerkPid = await pidOf(env.page.page, CLERK_LABEL);
+        await assertRising(env.page.page, 'citizen', { [clerkPid]: { video: true } },
+            { timeout: 20000 });
+    });
+
         const guest1 = await newPage(env.browser, env.origin);
         await joinAsGuest(guest1.page, env.origin, await invite(env.anna, env.room), 'Frau Yilmaz');
         const [g1] = await receiving('guest', 1).catch(said);
