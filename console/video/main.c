@@ -2,8 +2,10 @@
  * main: klopf-video, the clerk's video window. Reads the server, the
  * room and the clerk's credential from an inherited descriptor
  * (--secret-fd, see secret.h and doc/video.md), connects to klopfd's /ws
- * as that clerk (the console's own net.c), publishes camera and
- * microphone, subscribes to the others and shows them (media.c, rtc.c).
+ * (the console's own net.c) and joins the room with a media token as a
+ * media-only member (or, given a session token, as the clerk), publishes
+ * camera and microphone, subscribes to the others and shows them
+ * (media.c, rtc.c).
  * One GLib main loop for lws, GStreamer's bus and the signals.
  *
  * Never takes a credential from argv or the environment, never logs one.
@@ -28,7 +30,7 @@
 #include "secret.h"
 #include "version.h"
 
-enum { ID_SESSION = 1, ID_PUBLISH, ID_SUBSCRIBE, ID_LEAVE, ID_OTHER };
+enum { ID_JOIN = 1, ID_PUBLISH, ID_SUBSCRIBE, ID_LEAVE, ID_OTHER };
 
 struct app {
 	GMainLoop *loop;
@@ -36,7 +38,7 @@ struct app {
 	struct media *media;
 	struct video_secret secret;
 	int exit_code;
-	bool joined;            /* welcome_clerk came */
+	bool joined;            /* media_joined (or welcome_clerk) came */
 	bool leaving;
 	guint bye_timer;
 	int64_t next_id;
@@ -154,14 +156,33 @@ on_failed(void *ud, const char *why)
 
 /* --- klopfd --- */
 
+/* Joins with the media token, or logs in with the session. */
 static void
 on_opened(void *ud)
 {
 	struct app *a = ud;
-	json_t *m = proto_new("session", json_integer(ID_SESSION));
+	json_t *m;
 
-	json_object_set_new(m, "session", json_string(a->secret.session));
+	if (a->secret.token[0] != '\0') {
+		m = proto_new("media_join", json_integer(ID_JOIN));
+		json_object_set_new(m, "token", json_string(a->secret.token));
+	} else {
+		m = proto_new("session", json_integer(ID_JOIN));
+		json_object_set_new(m, "session",
+		    json_string(a->secret.session));
+	}
 	send_msg(a, m);
+	/* a media token is good for one join: it is of no use any more */
+	explicit_bzero(a->secret.token, sizeof(a->secret.token));
+}
+
+static void
+joined(struct app *a, const char *as)
+{
+	a->joined = true;
+	log_info("joined as %s; publishing to room %llu", as,
+	    (unsigned long long)a->secret.room);
+	media_publish(a->media);
 }
 
 static void
@@ -192,11 +213,11 @@ on_error(struct app *a, struct proto_msg *m)
 	json_int_t id = json_is_integer(m->id) ? json_integer_value(m->id) : 0;
 
 	log_error("klopfd refused %s: %s (%s)",
-	    id == ID_SESSION ? "the session" : id == ID_PUBLISH ? "publish" :
+	    id == ID_JOIN ? "to let us in" : id == ID_PUBLISH ? "publish" :
 	    id == ID_SUBSCRIBE ? "subscribe" : "a request",
 	    code ? code : "?", proto_str(m, "message") ?
 	    proto_str(m, "message") : "");
-	if (id == ID_SESSION || id == ID_PUBLISH || id == ID_SUBSCRIBE)
+	if (id == ID_JOIN || id == ID_PUBLISH || id == ID_SUBSCRIBE)
 		leave(a, 1);
 }
 
@@ -218,10 +239,19 @@ on_message(void *ud, const char *buf, size_t len)
 	room = (uint64_t)proto_int(&m, "room", 0);
 	switch (m.type) {
 	case PROTO_S_WELCOME_CLERK:
-		a->joined = true;
-		log_info("joined as clerk; publishing to room %llu",
-		    (unsigned long long)a->secret.room);
-		media_publish(a->media);
+		joined(a, "clerk");
+		break;
+	case PROTO_S_MEDIA_JOINED:
+		room = (uint64_t)json_integer_value(json_object_get(
+		    json_object_get(m.root, "room"), "id"));
+		if (room != a->secret.room) {
+			log_error("the media token is for room %llu, not for "
+			    "room %llu", (unsigned long long)room,
+			    (unsigned long long)a->secret.room);
+			leave(a, 1);
+			break;
+		}
+		joined(a, "the clerk's video window");
 		break;
 	case PROTO_S_PUBLISH_ANSWER:
 		if (media_publish_answer(a->media, proto_str(&m, "sdp"), err,

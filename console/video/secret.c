@@ -39,6 +39,33 @@ copy_field(json_t *root, const char *name, bool required, char *out,
 	return 0;
 }
 
+/* Exactly one of "token" and "session". */
+static int
+copy_credential(json_t *root, struct video_secret *s, char *err,
+    size_t errlen)
+{
+	json_t *tok = json_object_get(root, "token");
+	json_t *ses = json_object_get(root, "session");
+	bool has_tok = tok != NULL && !json_is_null(tok);
+	bool has_ses = ses != NULL && !json_is_null(ses);
+
+	if (has_tok && has_ses) {
+		snprintf(err, errlen, "the secret has both \"token\" and "
+		    "\"session\"; give only one");
+		return -1;
+	}
+	if (!has_tok && !has_ses) {
+		snprintf(err, errlen, "the secret has no \"token\" (nor a "
+		    "\"session\")");
+		return -1;
+	}
+	if (has_tok)
+		return copy_field(root, "token", true, s->token,
+		    sizeof(s->token), err, errlen);
+	return copy_field(root, "session", true, s->session,
+	    sizeof(s->session), err, errlen);
+}
+
 static int
 parse_opened_at(json_t *root, struct video_secret *s, char *err,
     size_t errlen)
@@ -79,8 +106,7 @@ secret_parse(const char *text, size_t len, struct video_secret *s,
 	}
 	if (copy_field(root, "server", true, s->server, sizeof(s->server),
 	    err, errlen) != 0 ||
-	    copy_field(root, "session", true, s->session,
-	    sizeof(s->session), err, errlen) != 0 ||
+	    copy_credential(root, s, err, errlen) != 0 ||
 	    copy_field(root, "office", false, s->office, sizeof(s->office),
 	    err, errlen) != 0 ||
 	    copy_field(root, "ca_file", false, s->ca_file,
@@ -98,12 +124,16 @@ secret_parse(const char *text, size_t len, struct video_secret *s,
 	rc = 0;
 out:
 	if (root != NULL) {
-		/* jansson keeps its own copy of the session string */
-		json_t *v = json_object_get(root, "session");
+		/* jansson keeps its own copy of the credential */
+		static const char *const names[] = {"session", "token"};
 
-		if (json_is_string(v))
-			explicit_bzero((char *)json_string_value(v),
-			    json_string_length(v));
+		for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+			json_t *v = json_object_get(root, names[i]);
+
+			if (json_is_string(v))
+				explicit_bzero((char *)json_string_value(v),
+				    json_string_length(v));
+		}
 		json_decref(root);
 	}
 	if (rc != 0)
@@ -151,4 +181,5 @@ void
 secret_wipe(struct video_secret *s)
 {
 	explicit_bzero(s->session, sizeof(s->session));
+	explicit_bzero(s->token, sizeof(s->token));
 }

@@ -3,13 +3,16 @@
  * command line — the server, the room and the clerk's credential — read
  * once from an inherited descriptor (--secret-fd N) as one JSON object:
  *
- *   {"server":"https://klopf.example.de","room":7,"session":"<32 hex>",
+ *   {"server":"https://klopf.example.de","room":7,"token":"<32 hex>",
  *    "office":"Elterngeldstelle","ca_file":"/etc/ssl/extra.pem",
  *    "opened_at":"2026-11-24T09:12:00+01:00"}
  *
- * server, room and session are required; office (for the window title),
- * ca_file and opened_at (the room's, as klopfd gives it: the status
- * line's elapsed time counts from it) are optional. The descriptor is read to its end and closed;
+ * server, room and the credential are required: exactly one of "token"
+ * (a media token of klopfd for this room, single use, 60 s: what the
+ * console hands over) or "session" (the clerk's session token, for
+ * diagnostics). office (for the window title), ca_file and opened_at
+ * (the room's, as klopfd gives it: the status line's elapsed time counts
+ * from it) are optional. The descriptor is read to its end and closed;
  * the buffer that held the text is wiped. Owns no memory after the call.
  */
 #ifndef KLOPF_VIDEO_SECRET_H
@@ -26,7 +29,8 @@
 struct video_secret {
 	char server[CONF_STR];
 	uint64_t room;
-	char session[SECRET_SESSION];
+	char session[SECRET_SESSION];   /* one of these two is set */
+	char token[SECRET_SESSION];
 	char office[CONF_STR];
 	char ca_file[CONF_PATH];
 	int64_t opened_at;      /* unix µs, 0 = not given */
@@ -39,7 +43,7 @@ int secret_parse(const char *text, size_t len, struct video_secret *s,
 /* Reads fd to its end (at most SECRET_MAX bytes), closes it and parses. */
 int secret_read_fd(int fd, struct video_secret *s, char *err,
     size_t errlen);
-/* Wipes the credential. */
+/* Wipes the credential (either). */
 void secret_wipe(struct video_secret *s);
 
 #endif

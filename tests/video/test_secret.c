@@ -1,8 +1,9 @@
 /*
  * test_secret: klopf-video's hand-over of server, room and credential on
- * an inherited descriptor (console/video/secret.c): what is accepted,
- * what is refused, that an error never quotes the credential, and that
- * the descriptor is read to its end and closed.
+ * an inherited descriptor (console/video/secret.c): what is accepted
+ * (a media token, or a session, never both), what is refused, that an
+ * error never quotes the credential, and that the descriptor is read to
+ * its end and closed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include "secret.h"
 
 #define SESSION "0123456789abcdef0123456789abcdef"
+#define TOKEN "fedcba9876543210fedcba9876543210"
 
 static int
 parse(const char *text, struct video_secret *s, char *err, size_t errlen)
@@ -42,6 +44,47 @@ test_a_whole_secret_is_read(void **unused)
 	assert_string_equal(s.session, SESSION);
 	assert_string_equal(s.office, "Bürgeramt");
 	assert_string_equal(s.ca_file, "/etc/klopf/ca.pem");
+}
+
+static void
+test_a_media_token_is_read_in_place_of_the_session(void **unused)
+{
+	struct video_secret s;
+	char err[200];
+
+	(void)unused;
+	assert_int_equal(parse("{\"server\":\"https://klopf.example.de\","
+	    "\"room\":7,\"token\":\"" TOKEN "\",\"office\":\"Amt A\"}", &s,
+	    err, sizeof(err)), 0);
+	assert_string_equal(s.token, TOKEN);
+	assert_string_equal(s.session, "");
+	assert_int_equal(s.room, 7);
+	/* null counts as absent, as for the optional fields */
+	assert_int_equal(parse("{\"server\":\"https://x\",\"room\":7,"
+	    "\"token\":\"" TOKEN "\",\"session\":null}", &s, err,
+	    sizeof(err)), 0);
+	assert_string_equal(s.token, TOKEN);
+	secret_wipe(&s);
+	assert_string_equal(s.token, "");
+}
+
+static void
+test_token_and_session_together_are_refused(void **unused)
+{
+	struct video_secret s;
+	char err[200];
+
+	(void)unused;
+	assert_int_equal(parse("{\"server\":\"https://x\",\"room\":7,"
+	    "\"token\":\"" TOKEN "\",\"session\":\"" SESSION "\"}", &s, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "both"));
+	assert_non_null(strstr(err, "\"token\""));
+	assert_non_null(strstr(err, "\"session\""));
+	assert_null(strstr(err, TOKEN));
+	assert_null(strstr(err, SESSION));
+	assert_string_equal(s.token, "");
+	assert_string_equal(s.session, "");
 }
 
 static void
@@ -88,6 +131,14 @@ test_missing_or_wrong_fields_are_refused_by_name(void **unused)
 	} cases[] = {
 		{"{\"room\":7,\"session\":\"" SESSION "\"}", "\"server\""},
 		{"{\"server\":\"https://x\",\"room\":7}", "\"session\""},
+		{"{\"server\":\"https://x\",\"room\":7}", "\"token\""},
+		{"{\"server\":\"https://x\",\"room\":7,\"token\":\"\"}",
+		    "\"token\""},
+		{"{\"server\":\"https://x\",\"room\":7,\"token\":42}",
+		    "\"token\""},
+		{"{\"server\":\"https://x\",\"room\":7,\"token\":\""
+		    TOKEN TOKEN TOKEN "\"}", "\"token\""},
+		{"{\"room\":7,\"token\":\"" TOKEN "\"}", "\"server\""},
 		{"{\"server\":\"https://x\",\"session\":\"" SESSION "\"}",
 		    "\"room\""},
 		{"{\"server\":\"https://x\",\"room\":0,\"session\":\"" SESSION
@@ -115,6 +166,7 @@ test_missing_or_wrong_fields_are_refused_by_name(void **unused)
 			fail_msg("case %zu: \"%s\" does not name %s", i, err,
 			    cases[i].says);
 		assert_string_equal(s.session, "");
+		assert_string_equal(s.token, "");
 	}
 }
 
@@ -127,6 +179,11 @@ test_an_error_never_quotes_the_credential(void **unused)
 		"{\"session\":\"" SESSION "\",\"session\":\"" SESSION "\"}",
 		"{\"server\":\"https://x\",\"room\":7,\"session\":\"" SESSION
 		    "\",\"office\":[\"" SESSION "\"]}",
+		"{\"token\":\"" SESSION "\",\"room\":7,",
+		"{\"server\":\"https://x\",\"room\":\"" SESSION "\","
+		    "\"token\":\"" SESSION "\"}",
+		"{\"server\":\"https://x\",\"room\":7,\"token\":\"" SESSION
+		    "\",\"opened_at\":\"" SESSION "\"}",
 	};
 	struct video_secret s;
 	char err[200];
@@ -191,6 +248,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_whole_secret_is_read),
+		cmocka_unit_test(test_a_media_token_is_read_in_place_of_the_session),
+		cmocka_unit_test(test_token_and_session_together_are_refused),
 		cmocka_unit_test(test_opened_at_is_read_as_klopfd_writes_it),
 		cmocka_unit_test(test_office_and_ca_file_are_optional),
 		cmocka_unit_test(test_missing_or_wrong_fields_are_refused_by_name),

@@ -36,6 +36,12 @@ function videoArgs(stats) {
         ...(process.env.KLOPF_TEST_VERBOSE ? ['-vv'] : [])];
 }
 
+// A media token of room for the clerk's protocol connection, as the
+// console asks for one before it starts the window.
+async function mediaToken(clerk, room) {
+    return expectType(await clerk.request({ type: 'media_token', room }), 'media_token').token;
+}
+
 describe('klopf-video without a server', () => {
     test('it refuses to start without its secret and never takes one on the command line',
         async () => {
@@ -136,11 +142,13 @@ describe('klopf-video in a consultation', () => {
                 { name: 'Aylin' });
             env.stats = statsFile();
             const session = env.anna.clerk.session;
-            // what the console will hand over: klopfd's room, as pushed to the clerk
+            // what the console hands over: klopfd's room, as pushed to the
+            // clerk, and a media token of that room (never the session)
             const pushed = await env.anna.next('room', (m) => m.room.id === env.room);
+            const token = await mediaToken(env.anna, env.room);
             env.video = startVideo(videoArgs(env.stats), {
                 display: env.x.display,
-                secret: { server: env.origin, room: env.room, session, office: 'Amt A',
+                secret: { server: env.origin, room: env.room, token, office: 'Amt A',
                     opened_at: pushed.room.opened_at },
             });
 
@@ -148,8 +156,10 @@ describe('klopf-video in a consultation', () => {
             await sleep(300);
             const cmdline = fs.readFileSync(`/proc/${env.video.pid}/cmdline`, 'utf8');
             const environ = fs.readFileSync(`/proc/${env.video.pid}/environ`, 'utf8');
-            assert.ok(!cmdline.includes(session), 'session token in /proc/PID/cmdline');
-            assert.ok(!environ.includes(session), 'session token in /proc/PID/environ');
+            for (const [what, secret] of [['media token', token], ['session token', session]]) {
+                assert.ok(!cmdline.includes(secret), `${what} in /proc/PID/cmdline`);
+                assert.ok(!environ.includes(secret), `${what} in /proc/PID/environ`);
+            }
             assert.match(cmdline, /--secret-fd/);
 
             // chromium decodes the clerk's picture and receives the sound
@@ -341,7 +351,8 @@ describe('klopf-video in a consultation', () => {
             ? '--video-source=none' : a));
         env.video = startVideo(args, {
             display: env.x.display,
-            secret: { server: env.origin, room: env.room, session: env.anna.clerk.session },
+            secret: { server: env.origin, room: env.room,
+                token: await mediaToken(env.anna, env.room) },
         });
         const again = await pidOf(env.page.page, CLERK_LABEL, 20000);
         await assertRising(env.page.page, 'citizen', { [again]: { video: false } },
@@ -360,6 +371,8 @@ describe('klopf-video in a consultation', () => {
         await waitFor('the clerk tile to go', async () =>
             !(await tilePids(env.page.page)).includes(clerkPid), 15000);
         assert.equal(await env.anna.maybe('room_closed', () => true, 500), null);
+        // with the clerk's session instead of a media token (for
+        // diagnostics; the console hands over media tokens): still joins
         env.stats = statsFile();
         env.video = startVideo(videoArgs(env.stats), {
             display: env.x.display,
