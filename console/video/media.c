@@ -79,7 +79,7 @@ video_part(const struct media_opts *o)
 		char *send = g_strdup_printf("%s"
 		    "vt. ! queue max-size-buffers=2 leaky=downstream ! "
 		    "videoconvert ! vp8enc name=venc deadline=1 cpu-used=8 "
-		    "target-bitrate=%d keyframe-max-dist=30 end-usage=cbr "
+		    "target-bitrate=%d keyframe-max-dist=900 end-usage=cbr "
 		    "error-resilient=partitions ! "
 		    "rtpvp8pay pt=96 picture-id-mode=15-bit ! "
 		    "application/x-rtp,media=video,encoding-name=VP8,"
