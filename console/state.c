@@ -142,6 +142,9 @@ static const struct {
 	{"not_bookable", "Zu dieser Zeit gibt es keinen Termin."},
 	{"slot_taken", "Diese Zeit ist schon gebucht oder gesperrt."},
 	{"unknown_booking", "Diesen Termin gibt es nicht."},
+	{"media_token_invalid", "Die Zugangsdaten des Videofensters sind "
+	    "abgelaufen."},
+	{"busy", "Zu viel auf einmal – bitte gleich noch einmal versuchen."},
 	{"internal", "Fehler im Server – bitte noch einmal versuchen."},
 };
 
@@ -868,6 +871,7 @@ state_disconnected(struct con_state *st, int64_t now, const char *why)
 	else
 		state_set_status(st, CON_ERROR, "Keine Verbindung zum Server – klopf "
 		    "versucht es weiter.");
+	state_video_sync(st);
 }
 
 bool
@@ -1117,6 +1121,7 @@ state_apply(struct con_state *st, const struct proto_msg *m, int64_t now)
 	case PROTO_S_TRANSFERRED:
 	case PROTO_S_AGENDA:
 	case PROTO_S_SLOTS:
+	case PROTO_S_MEDIA_TOKEN:
 		apply_reply(st, m, now);
 		break;
 	case PROTO_S_OFFICES:

@@ -211,7 +211,7 @@ enum con_video_mode {
 /* The video window of the open consultation, as the state sees it. */
 enum con_video {
 	CON_VIDEO_NONE = 0,     /* none was opened for this consultation */
-	CON_VIDEO_WANTED,       /* to be started (the credential is asked for) */
+	CON_VIDEO_WANTED,       /* to be started (the media token is asked for) */
 	CON_VIDEO_RUNNING,      /* started; the shell reports its end */
 	CON_VIDEO_STOPPING,     /* the consultation ended: being ended */
 	CON_VIDEO_CLOSED,       /* closed in the window (q) or ended with it */
@@ -342,10 +342,10 @@ void state_prompt_cancel(struct con_state *st, int64_t now);
 void state_video_mode(struct con_state *st, enum con_video_mode mode);
 /*
  * The one object klopf-video reads on its descriptor (doc/video.md):
- * server (the URL as configured), room, the credential, office,
- * opened_at and ca_file ("" = none), as JSON text in out. Returns its
- * length, or -1 if it does not fit or there is nothing to start. The
- * caller wipes out after use.
+ * server (the URL as configured), room, the media token klopfd gave for
+ * it, office, opened_at and ca_file ("" = none), as JSON text in out.
+ * Returns its length, or -1 if it does not fit or there is nothing to
+ * start. The caller wipes out after use.
  */
 int state_video_secret(const struct con_state *st, const char *server,
     const char *ca_file, char *out, size_t outlen);

@@ -6,6 +6,10 @@
  * state_video_secret writes, ends it when video.stop is set, and reports
  * back with state_video_started and state_video_exited.
  *
+ * The window gets in with a media token (doc/video.md): the state asks
+ * klopfd for one for the room and has the window started on the reply;
+ * the clerk's session never leaves the console.
+ *
  * The window belongs to one consultation (video.room). When that ends —
  * the clerk ends or transfers it, klopfd closes it, or it is gone after a
  * reconnect — the window is ended. When the window ends by itself, the
@@ -25,14 +29,23 @@ state_video_mode(struct con_state *st, enum con_video_mode mode)
 	st->video.mode = mode;
 }
 
-/* Asks for the window of the open consultation. */
+/* Asks for the window of the open consultation: first klopfd for a
+ * media token for its room (state_video_token), then the shell starts
+ * the window with it. */
 static void
 want(struct con_state *st)
 {
+	json_t *m;
+
 	state_wipe(st->video.token, sizeof(st->video.token));
 	st->video.room = st->room.id;
 	st->video.phase = CON_VIDEO_WANTED;
-	st->video.start = true;
+	st->video.start = false;
+	m = proto_new("media_token", NULL);
+	json_object_set_new(m, "room", json_integer((json_int_t)st->room.id));
+	if (!state_send_request(st, m, CON_REQ_MEDIA_TOKEN, st->room.id,
+	    st->room.office, NULL))
+		st->video.phase = CON_VIDEO_NONE;
 }
 
 void
@@ -54,6 +67,8 @@ state_video_open(struct con_state *st)
 		state_set_status(st, CON_ERROR, "Kein Gespräch offen.");
 		return;
 	}
+	if (!state_need_online(st))
+		return;
 	if (st->video.room == st->room.id &&
 	    (st->video.phase == CON_VIDEO_WANTED ||
 	    st->video.phase == CON_VIDEO_RUNNING)) {
@@ -71,6 +86,13 @@ state_video_sync(struct con_state *st)
 	struct con_video_state *v = &st->video;
 	bool same = st->has_room && st->room.id == v->room;
 
+	/* the media token's request was lost with the connection */
+	if (v->phase == CON_VIDEO_WANTED && !v->start &&
+	    !state_pending_has(st, CON_REQ_MEDIA_TOKEN)) {
+		v->phase = CON_VIDEO_NONE;
+		if (same)
+			return;
+	}
 	if (same)
 		return;
 	switch (v->phase) {
@@ -101,10 +123,25 @@ void
 state_video_token(struct con_state *st, const struct con_pending *p,
     const struct proto_msg *m, const char *code)
 {
-	(void)st;
-	(void)p;
-	(void)m;
-	(void)code;
+	struct con_video_state *v = &st->video;
+	const char *token = code == NULL ? proto_str(m, "token") : NULL;
+
+	/* an answer for a window no longer wanted */
+	if (v->phase != CON_VIDEO_WANTED || v->room != p->ticket ||
+	    !st->has_room || st->room.id != p->ticket)
+		return;
+	if (code == NULL && (token == NULL || token[0] == '\0' ||
+	    strlen(token) >= sizeof(v->token)))
+		code = "bad_message";
+	if (code != NULL) {
+		v->phase = CON_VIDEO_DIED;
+		state_set_status(st, CON_ERROR, "Das Videofenster lässt sich "
+		    "nicht öffnen: %s v versucht es noch einmal.",
+		    state_error_text(code));
+		return;
+	}
+	memcpy(v->token, token, strlen(token) + 1);
+	v->start = true;
 }
 
 int
@@ -113,24 +150,18 @@ state_video_secret(const struct con_state *st, const char *server,
 {
 	const struct con_office *o = state_office(st, st->room.office);
 	json_t *j, *cred;
-	const char *name = "session";
-	const char *secret = st->session;
 	char opened[32];
 	size_t n;
 
-	if (!st->video.start || !st->has_room || st->room.id != st->video.room)
-		return -1;
-	if (st->video.token[0] != '\0') {
-		name = "token";
-		secret = st->video.token;
-	}
-	if (secret[0] == '\0')
+	/* the media token, never the session: that could do far more */
+	if (!st->video.start || !st->has_room ||
+	    st->room.id != st->video.room || st->video.token[0] == '\0')
 		return -1;
 	j = json_object();
 	json_object_set_new(j, "server", json_string(server));
 	json_object_set_new(j, "room", json_integer((json_int_t)st->room.id));
-	cred = json_string(secret);
-	json_object_set(j, name, cred);
+	cred = json_string(st->video.token);
+	json_object_set(j, "token", cred);
 	json_object_set_new(j, "office", json_string(o != NULL ? o->name :
 	    st->room.office));
 	if (st->room.opened_at > 0) {

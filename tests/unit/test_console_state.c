@@ -388,6 +388,8 @@ test_admit_sends_the_selected_ticket_and_opens_the_room(void **unused)
 	assert_int_equal(st.room.opened_at, 1789985100);
 	assert_int_equal(state_presence(&st), CON_P_IN_CONSULTATION);
 	assert_non_null(strstr(st.status, "Aylin"));
+	/* the video window's token (test_console_video.c) */
+	state_msg_free(take(&st, "media_token"));
 	/* A second admit is refused here, without asking klopfd. */
 	keys_press(&st, 'j', T0);
 	keys_press(&st, 'a', T0);

@@ -4,8 +4,9 @@
  * with "key", never with "off"; ended with the consultation (e, or
  * room_closed); closed in the window (exit 0) told apart from died
  * (non-zero exit or a signal), the consultation staying open; v opening
- * it again — the secret handed to klopf-video, and the video settings of
- * klopf.conf with their file:line: errors.
+ * it again — the media token asked for first and handed to klopf-video
+ * (never the session), and the video settings of klopf.conf with their
+ * file:line: errors.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -24,6 +25,25 @@
 #include "console_fixture.h"
 
 #define SESSION "0123456789abcdef0123456789abcdef"
+#define TOKEN "fedcba9876543210fedcba9876543210"
+
+/* klopfd answers the console's media_token request for room. */
+static void
+token_reply(struct con_state *st, long long room)
+{
+	char buf[256];
+	json_t *m = take(st, "media_token");
+
+	assert_int_equal(req_int(m, "room"), room);
+	assert_false(st->video.start);  /* not before the token is there */
+	assert_int_equal(st->video.phase, CON_VIDEO_WANTED);
+	snprintf(buf, sizeof(buf), "{\"type\":\"media_token\",\"id\":%lld,"
+	    "\"room\":%lld,\"token\":\"" TOKEN "\",\"expires_at\":1790000060}",
+	    req_id(m), room);
+	state_msg_free(m);
+	feed(st, buf);
+	assert_true(st->video.start);
+}
 
 /* Online as anna (see console_fixture.h) with this video mode, then a
  * admits Aylin (ticket 41) into room 7 of amt-a. */
@@ -44,15 +64,16 @@ admitted(struct con_state *st, enum con_video_mode mode)
 	state_msg_free(m);
 	feed(st, buf);
 	assert_true(st->has_room);
-	assert_null(state_outbox_pop(st));
 }
 
-/* What the shell does on video.start: write the secret, start. */
+/* klopfd gives the token, then the shell does what video.start asks:
+ * write the secret, start. */
 static void
 shell_starts(struct con_state *st)
 {
 	char secret[1024];
 
+	token_reply(st, st->room.id);
 	assert_true(st->video.start);
 	assert_true(state_video_secret(st, "http://127.0.0.1:8080", "",
 	    secret, sizeof(secret)) > 0);
@@ -64,16 +85,26 @@ static void
 test_admit_with_video_auto_opens_the_window(void **unused)
 {
 	struct con_state st;
-	char secret[1024];
-	json_t *j;
+	char secret[1024], buf[512];
+	json_t *j, *m;
 	int n;
 
 	(void)unused;
-	admitted(&st, CON_VIDEO_AUTO);
-	assert_true(st.video.start);
+	online(&st);
+	keys_press(&st, 'a', T0);
+	m = take(&st, "admit");
+	snprintf(buf, sizeof(buf), "{\"type\":\"room\",\"id\":%lld,\"room\":"
+	    "{\"id\":7,\"office\":\"amt-a\",\"ticket\":41,\"opened_at\":"
+	    "\"2026-09-21T12:05:00+02:00\",\"name\":\"Aylin\"}}", req_id(m));
+	state_msg_free(m);
+	feed(&st, buf);
 	assert_int_equal(st.video.phase, CON_VIDEO_WANTED);
 	assert_int_equal(st.video.room, 7);
 	assert_string_equal(state_video_label(&st), "Video: startet …");
+	/* nothing to start before klopfd gave the token */
+	assert_int_equal(state_video_secret(&st, "http://127.0.0.1:8080", "",
+	    secret, sizeof(secret)), -1);
+	token_reply(&st, 7);
 	n = state_video_secret(&st, "http://127.0.0.1:8080", "/etc/ca.pem",
 	    secret, sizeof(secret));
 	assert_true(n > 0);
@@ -82,12 +113,13 @@ test_admit_with_video_auto_opens_the_window(void **unused)
 	assert_non_null(j);
 	assert_string_equal(req_str(j, "server"), "http://127.0.0.1:8080");
 	assert_int_equal(req_int(j, "room"), 7);
-	assert_string_equal(req_str(j, "session"), SESSION);
+	assert_string_equal(req_str(j, "token"), TOKEN);
+	assert_null(json_object_get(j, "session"));
+	assert_null(strstr(secret, SESSION));
 	assert_string_equal(req_str(j, "office"), "Amt A");
 	/* 12:05 in +02:00 */
 	assert_string_equal(req_str(j, "opened_at"), "2026-09-21T10:05:00Z");
 	assert_string_equal(req_str(j, "ca_file"), "/etc/ca.pem");
-	assert_null(json_object_get(j, "token"));
 	json_decref(j);
 	/* without a CA file: none named */
 	n = state_video_secret(&st, "http://127.0.0.1:8080", "", secret,
@@ -98,9 +130,10 @@ test_admit_with_video_auto_opens_the_window(void **unused)
 	memset(secret, 0, sizeof(secret));
 	assert_int_equal(state_video_secret(&st, "http://127.0.0.1:8080", "",
 	    secret, 40), -1);
-	assert_null(memmem(secret, sizeof(secret), SESSION, 8));
+	assert_null(memmem(secret, sizeof(secret), TOKEN, 8));
 	state_video_started(&st, NULL);
 	assert_false(st.video.start);
+	assert_string_equal(st.video.token, "");       /* wiped once used */
 	assert_int_equal(st.video.phase, CON_VIDEO_RUNNING);
 	assert_string_equal(state_video_label(&st), "Video: läuft");
 	/* nothing to start any more */
@@ -116,10 +149,10 @@ test_video_key_opens_only_on_v(void **unused)
 
 	(void)unused;
 	admitted(&st, CON_VIDEO_KEY);
+	assert_null(state_outbox_pop(&st));     /* no token asked for */
 	assert_false(st.video.start);
 	assert_string_equal(state_video_label(&st), "Video: geschlossen");
 	keys_press(&st, 'v', T0);
-	assert_true(st.video.start);
 	assert_non_null(strstr(st.status, "Videofenster wird geöffnet"));
 	shell_starts(&st);
 	assert_string_equal(state_video_label(&st), "Video: läuft");
@@ -138,6 +171,7 @@ test_video_off_never_opens(void **unused)
 
 	(void)unused;
 	admitted(&st, CON_VIDEO_OFF);
+	assert_null(state_outbox_pop(&st));
 	assert_false(st.video.start);
 	assert_null(state_video_label(&st));
 	keys_press(&st, 'v', T0);
@@ -216,11 +250,12 @@ test_a_window_not_yet_started_is_not_started_after_the_end(void **unused)
 
 	(void)unused;
 	admitted(&st, CON_VIDEO_AUTO);
-	assert_true(st.video.start);
+	token_reply(&st, 7);
 	feed(&st, "{\"type\":\"room_closed\",\"room\":7}");
 	assert_false(st.video.start);
 	assert_false(st.video.stop);
 	assert_int_equal(st.video.phase, CON_VIDEO_NONE);
+	assert_string_equal(st.video.token, "");
 	state_fini(&st);
 }
 
@@ -244,7 +279,6 @@ test_a_window_that_died_is_reported_and_v_reopens_it(void **unused)
 	assert_null(state_outbox_pop(&st));
 	assert_string_equal(state_video_label(&st), "Video: geschlossen");
 	keys_press(&st, 'v', T0);
-	assert_true(st.video.start);
 	shell_starts(&st);
 	assert_string_equal(state_video_label(&st), "Video: läuft");
 	/* a non-zero exit is a death too */
@@ -270,7 +304,7 @@ test_closed_in_the_window_is_not_a_death(void **unused)
 	assert_true(st.has_room);
 	assert_string_equal(state_video_label(&st), "Video: geschlossen");
 	keys_press(&st, 'v', T0);
-	assert_true(st.video.start);
+	token_reply(&st, 7);
 	state_fini(&st);
 }
 
@@ -281,6 +315,7 @@ test_a_window_that_cannot_start_is_reported(void **unused)
 
 	(void)unused;
 	admitted(&st, CON_VIDEO_AUTO);
+	token_reply(&st, 7);
 	state_video_started(&st, "klopf-video fehlt");
 	assert_int_equal(st.video.phase, CON_VIDEO_DIED);
 	assert_int_equal(st.status_level, CON_ERROR);
@@ -317,6 +352,86 @@ test_the_end_of_an_old_window_is_not_the_new_ones(void **unused)
 	assert_int_equal(st.video.phase, CON_VIDEO_RUNNING);
 	assert_string_equal(state_video_label(&st), "Video: läuft");
 	assert_null(strstr(st.status, "unerwartet"));
+	state_fini(&st);
+}
+
+static void
+test_a_refused_media_token_is_reported(void **unused)
+{
+	struct con_state st;
+	char buf[256];
+	json_t *m;
+
+	(void)unused;
+	admitted(&st, CON_VIDEO_AUTO);
+	m = take(&st, "media_token");
+	snprintf(buf, sizeof(buf), "{\"type\":\"error\",\"id\":%lld,"
+	    "\"code\":\"busy\",\"message\":\"too many\"}", req_id(m));
+	state_msg_free(m);
+	feed(&st, buf);
+	assert_false(st.video.start);
+	assert_int_equal(st.video.phase, CON_VIDEO_DIED);
+	assert_int_equal(st.status_level, CON_ERROR);
+	assert_non_null(strstr(st.status, "Videofenster lässt sich nicht "
+	    "öffnen: Zu viel auf einmal"));
+	assert_true(st.has_room);
+	keys_press(&st, 'v', T0);       /* again */
+	token_reply(&st, 7);
+	state_fini(&st);
+}
+
+/* The token of a consultation that ended meanwhile starts nothing. */
+static void
+test_a_late_media_token_starts_nothing(void **unused)
+{
+	struct con_state st;
+	char buf[256];
+	json_t *m;
+
+	(void)unused;
+	admitted(&st, CON_VIDEO_AUTO);
+	m = take(&st, "media_token");
+	feed(&st, "{\"type\":\"room_closed\",\"room\":7}");
+	snprintf(buf, sizeof(buf), "{\"type\":\"media_token\",\"id\":%lld,"
+	    "\"room\":7,\"token\":\"" TOKEN "\",\"expires_at\":1790000060}",
+	    req_id(m));
+	state_msg_free(m);
+	feed(&st, buf);
+	assert_false(st.video.start);
+	assert_string_equal(st.video.token, "");
+	assert_int_equal(st.video.phase, CON_VIDEO_NONE);
+	state_fini(&st);
+}
+
+/* The request lost with the connection: the window is not stuck in
+ * "startet", and v asks again once online. */
+static void
+test_a_media_token_lost_with_the_connection_can_be_asked_again(
+    void **unused)
+{
+	struct con_state st;
+	char buf[512];
+
+	(void)unused;
+	admitted(&st, CON_VIDEO_AUTO);
+	state_disconnected(&st, T0, NULL);
+	assert_int_equal(st.video.phase, CON_VIDEO_NONE);
+	assert_string_equal(state_video_label(&st), "Video: geschlossen");
+	keys_press(&st, 'v', T0);       /* refused while offline */
+	assert_null(state_outbox_pop(&st));
+	assert_non_null(strstr(st.status, "Keine Verbindung"));
+	state_connecting(&st, T0 + 2000);
+	state_connected(&st, T0 + 2000);
+	feed(&st, "{\"type\":\"welcome\",\"protocol\":1}");
+	state_msg_free(take(&st, "session"));
+	snprintf(buf, sizeof(buf), "{\"type\":\"welcome_clerk\","
+	    "\"session\":\"" SESSION "\",\"clerk\":{\"name\":\"anna\","
+	    "\"offices\":[\"amt-a\",\"amt-b\"]},\"presence\":\"available\","
+	    "\"room\":{\"id\":7,\"office\":\"amt-a\",\"ticket\":41}}");
+	feed(&st, buf);
+	assert_true(st.has_room);
+	keys_press(&st, 'v', T0);
+	token_reply(&st, 7);
 	state_fini(&st);
 }
 
@@ -432,6 +547,9 @@ main(void)
 		cmocka_unit_test(test_closed_in_the_window_is_not_a_death),
 		cmocka_unit_test(test_a_window_that_cannot_start_is_reported),
 		cmocka_unit_test(test_the_end_of_an_old_window_is_not_the_new_ones),
+		cmocka_unit_test(test_a_refused_media_token_is_reported),
+		cmocka_unit_test(test_a_late_media_token_starts_nothing),
+		cmocka_unit_test(test_a_media_token_lost_with_the_connection_can_be_asked_again),
 		cmocka_unit_test(test_config_video_settings),
 		cmocka_unit_test(test_config_bad_video_settings_name_file_and_line),
 	};
