@@ -116,8 +116,9 @@ describe('the console opens, reports and ends the video window', () => {
             'audio_source = "test";',
             'video_sink = "ximagesink";',
             'audio_sink = "fakesink";',
-            `video_args = [ "--ice-address=127.0.0.1", "--stats", "${env.stats}"${
-                process.env.KLOPF_TEST_VERBOSE ? ', "-vv"' : ''} ];`,
+            // -v: what the window did is in the log a failure shows
+            `video_args = [ "--ice-address=127.0.0.1", "--stats", "${env.stats}", ${
+                process.env.KLOPF_TEST_VERBOSE ? '"-vv"' : '"-v"'} ];`,
             '',
         ].join('\n'));
     });
