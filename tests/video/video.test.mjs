@@ -231,16 +231,6 @@ describe('klopf-video in a consultation', () => {
             }, 20000);
         });
 
-    // klopfd re-offers on every join and leave: new mids for new tracks,
-    // the lines of those who left set inactive and never reused
-    test('guests who join appear in the grid, and those who leave go from it', async () => {
-        assert.ok(env.video, 'needs the first test');
-        const stats = () => Object.values(readStats(env.stats));
-        const receiving = (role, n) => waitFor(`${n} ${role}(s) received in --stats`, () => {
-            const now = stats().filter((x) => x.role === role && x.present
-                && x.video_frames > 0 && x.audio_buffers > 0);
-            return now.length >= n ? now : null;
-        }, 20000);
     // Media packets are lost on the way: nftables in the test's own network
     // namespace drops a fifth of all UDP, then all of it for a moment (the
     // WebSocket, on TCP, stays). The status line judges the connection
@@ -278,6 +268,16 @@ describe('klopf-video in a consultation', () => {
             { timeout: 20000 });
     });
 
+    // klopfd re-offers on every join and leave: new mids for new tracks,
+    // the lines of those who left set inactive and never reused
+    test('guests who join appear in the grid, and those who leave go from it', async () => {
+        assert.ok(env.video, 'needs the first test');
+        const stats = () => Object.values(readStats(env.stats));
+        const receiving = (role, n) => waitFor(`${n} ${role}(s) received in --stats`, () => {
+            const now = stats().filter((x) => x.role === role && x.present
+                && x.video_frames > 0 && x.audio_buffers > 0);
+            return now.length >= n ? now : null;
+        }, 20000);
         const guest1 = await newPage(env.browser, env.origin);
         await joinAsGuest(guest1.page, env.origin, await invite(env.anna, env.room), 'Frau Yilmaz');
         const [g1] = await receiving('guest', 1).catch(said);
