@@ -158,6 +158,7 @@ static const struct type types[PROTO_TYPE_COUNT] = {
 		{"protocol", K_INT, true, 1, 1000, NULL},
 		{"max_message", K_INT, false, 0, MAXID, NULL},
 		{"timezone", K_STR, false, 1, 64, NULL},
+		{"now", K_INT, false, 0, MAXID, NULL},
 		{0}}},
 	[PROTO_S_ERROR] = {"error", S, false, {
 		{"code", K_STR, true, 1, 64, NULL},

@@ -1211,6 +1211,7 @@ h_open(void *ud, struct web_conn *wc)
 {
 	struct session *s = ud;
 	struct conn *c = g_new0(struct conn, 1);
+	struct lobby_time t;
 	json_t *w;
 
 	c->wc = wc;
@@ -1224,6 +1225,10 @@ h_open(void *ud, struct web_conn *wc)
 	    json_integer(s->cfg->limits.max_message_bytes));
 	/* the administration's zone: clients show appointment times in it */
 	json_object_set_new(w, "timezone", json_string(s->cfg->timezone));
+	/* klopfd's clock: a client whose own clock is off counts down to an
+	 * appointment by this one */
+	session_now(&t);
+	json_object_set_new(w, "now", json_integer((json_int_t)t.now));
 	if (s->cfg->media.nturn > 0)
 		json_object_set_new(w, "ice_servers", view_ice_servers(s->cfg));
 	send_json(c, w);

@@ -339,6 +339,24 @@ describe('appointments in the browser', () => {
         await assertClean(p, assert);
     });
 
+    // A phone whose clock is three hours ahead would find the window over;
+    // the page counts by klopfd's clock (welcome's now) instead.
+    test('a device clock that is hours off still counts down by klopfd\'s clock', async () => {
+        const free = (await slots('amt-a', (await slots('amt-a')).days[1].date)).slots;
+        const slot = free[9];
+        const v = await scope.connect(daemon.port);
+        const { code } = expectType(await v.request({ type: 'book', office: 'amt-a',
+            start: slot.start, consent: true }), 'booked');
+        // klopfd: 40 minutes before the slot; the device: 3 hours later
+        setClock(slot.start - 40 * 60 - nowS());
+        const p = await page();
+        await p.context.clock.setSystemTime((slot.start - 40 * 60 + 3 * 3600) * 1000);
+        await p.page.goto(`${origin}/#/termin/${code}`);
+        await waitText(p.page, '#enter-status', /^Ihr Termin beginnt in (39|40) Minuten\./);
+        assert.equal(await p.page.isDisabled('#enter'), true, 'not yet to be entered');
+        await assertClean(p, assert);
+    });
+
     test('the office cancels with a message: the open booking page shows it at once', async () => {
         const free = (await slots('amt-a', (await slots('amt-a')).days[2].date)).slots;
         const slot = free[3];

@@ -39,7 +39,7 @@ async function watcher(port) {
 const officeIs = (id, pred) => (m) => m.office && m.office.id === id && pred(m.office);
 
 describe('offices and the welcome', () => {
-    test('every connection is greeted with welcome, protocol 1, the configured max_message and time zone', async () => {
+    test('every connection is greeted with welcome, protocol 1, the configured max_message, time zone and clock', async () => {
         const port = await fresh();
         const c = await scope.connect(port);
         assert.equal(c.welcome.type, 'welcome');
@@ -48,6 +48,8 @@ describe('offices and the welcome', () => {
         assert.equal(c.welcome.max_message, 4096,
             'max_message should be limits.max_message_bytes of the configuration');
         assert.equal(c.welcome.timezone, 'Europe/Berlin', 'the default time zone');
+        assert.ok(Number.isInteger(c.welcome.now)
+            && Math.abs(c.welcome.now - Date.now() / 1000) < 5, `klopfd's clock: ${c.welcome.now}`);
         assert.equal(c.welcome.id, undefined, 'a push carries no id');
     });
 

@@ -39,6 +39,7 @@ const TOKEN_KEY = 'klopf.ticket';
 const app = {
     t: null,
     lang: 'de',
+    clockSkew: 0,           // klopfd's clock minus this device's, in seconds
     offices: [],
     officesLoaded: false,
     ticket: null,       // the citizen's ticket as last seen, or null
@@ -68,6 +69,15 @@ function storeToken(token) {
     } catch {
         /* private mode without storage: the place lasts as long as the page */
     }
+}
+
+// Unix seconds by klopfd's clock, as of the last welcome.
+function serverNow() {
+    return Math.floor(Date.now() / 1000 + app.clockSkew);
+}
+
+function serverDate() {
+    return new Date(Date.now() + app.clockSkew * 1000);
 }
 
 function activeTicket() {
@@ -139,7 +149,7 @@ function drawChrome() {
 // --------------------------------------------------------------- status
 
 function statusLine(office) {
-    const s = officeStatus(office, app.t, new Date());
+    const s = officeStatus(office, app.t, serverDate());
     return h('p', { class: `status status-${s.status}`, 'data-status': s.status },
         h('span', { class: 'badge' }, h('span', { class: 'icon', 'aria-hidden': 'true' }), s.label),
         ' ', h('span', { class: 'detail' }, s.detail));
@@ -148,7 +158,7 @@ function statusLine(office) {
 function officeFacts(office) {
     const t = app.t;
     const facts = h('ul', { class: 'facts' },
-        h('li', {}, todayHours(office, new Date().getDay(), t)),
+        h('li', {}, todayHours(office, serverDate().getDay(), t)),
         h('li', {}, t('office.languages', { list: languageList(office.languages, t) })));
     if (office.anonymous) facts.append(h('li', { class: 'anon' }, t('office.anonymousShort')));
     const next = nextAppointmentText(office, t);
@@ -198,7 +208,7 @@ function directoryView() {
                 status, facts,
                 h('p', { class: 'actions' }, action, book ? ' ' : null, book)));
         li.update = (o) => {
-            const s = officeStatus(o, t, new Date());
+            const s = officeStatus(o, t, serverDate());
             clear(status).append(statusLine(o));
             clear(facts).append(officeFacts(o));
             const label = s.canKnock ? t('dir.knock') : t('dir.details');
@@ -287,7 +297,7 @@ function officeView(id) {
 
     let shownStatus = '';
     function drawStatus() {
-        const s = officeStatus(office, t, new Date());
+        const s = officeStatus(office, t, serverDate());
         // a live region: replace it only when what it says changes
         if (shownStatus === `${s.label} ${s.detail}`) return;
         shownStatus = `${s.label} ${s.detail}`;
@@ -360,7 +370,7 @@ function officeView(id) {
                 submit.disabled = false;
                 setText(submit, t('form.submit'));
                 clear(result).append(h('p', {}, refusalText(err, officeById(id) || office, t,
-                    new Date())));
+                    serverDate())));
             }
         });
         return form;
@@ -518,7 +528,7 @@ function waitingView() {
             setTicket(r.ticket);
         } catch (err) {
             if (parts.leaveResult) {
-                clear(parts.leaveResult).append(h('p', {}, refusalText(err, null, t, new Date())));
+                clear(parts.leaveResult).append(h('p', {}, refusalText(err, null, t, serverDate())));
             }
         }
     }
@@ -663,7 +673,7 @@ function bookingContext() {
         activeTicket,
         enter: enterAppointment,
         navigate,
-        now: () => Math.floor(Date.now() / 1000),
+        now: serverNow,
         refresh: (focus = true) => {
             if (!app.view) return;
             setTitle(app.view.title());
@@ -727,6 +737,9 @@ async function onOpen(conn) {
     const inCall = app.role === 'citizen' && app.ticket?.state === 'admitted';
     app.role = 'visitor';
     useTimeZone(conn.welcome?.timezone);
+    // how far this device's clock is from klopfd's: a phone set wrong
+    // must not say "in 2 hours" when the appointment starts now
+    if (Number.isInteger(conn.welcome?.now)) app.clockSkew = conn.welcome.now - Date.now() / 1000;
     if (wasGuest) update('guestLost');
     const r = await conn.request({ type: 'watch_offices' });
     app.offices = r.offices || [];
