@@ -104,7 +104,7 @@ DEBS = build-essential pkg-config libwebsockets-dev libwebsockets-evlib-glib \
        libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
        libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-base \
        gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice \
-       gstreamer1.0-x xvfb x11-apps imagemagick xdotool nftables
+       gstreamer1.0-x libx11-dev xvfb x11-apps imagemagick xdotool nftables
 NODE_DEBS = nodejs npm
 
 deps:
@@ -210,7 +210,7 @@ check-browser: all
 # GStreamer 1.22 with webrtcbin; see doc/video.md.
 VIDEO_PKGS = gstreamer-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 \
              gstreamer-video-1.0 libwebsockets glib-2.0 jansson libconfig \
-             openssl
+             openssl x11
 VIDEO_CFLAGS = $(ALL_CFLAGS) -Iconsole -Iconsole/video \
                $(shell pkg-config --cflags $(VIDEO_PKGS) 2>/dev/null)
 VIDEO_LDLIBS = $(shell pkg-config --libs $(VIDEO_PKGS) 2>/dev/null) \

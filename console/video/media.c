@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "xwin.h"
 
 static bool
 plain_word(const char *s)
@@ -434,8 +435,16 @@ media_key(struct media *m, const char *key)
 		    m->cam_off ? 0.0 : 1.0, NULL);
 		log_info("camera %s", m->cam_off ? "off" : "on");
 	} else if (strcmp(key, "f") == 0) {
-		/* the own picture large or small; a full screen needs a
-		 * window manager's help, which ximagesink does not ask */
+		char err[200];
+
+		if (xwin_toggle_fullscreen(m->o.title, &m->fullscreen, err,
+		    sizeof(err)) != 0)
+			log_warning("no full screen: %s", err);
+		else
+			log_info("full screen %s", m->fullscreen.full ? "on" :
+			    "off");
+	} else if (strcmp(key, "e") == 0) {
+		/* the own picture large or small */
 		m->big = !m->big;
 		media_layout_soon(m);
 	} else if (strcmp(key, "q") == 0 || strcmp(key, "Escape") == 0) {

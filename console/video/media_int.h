@@ -11,6 +11,7 @@
 
 #include "media.h"
 #include "quality.h"
+#include "xwin.h"
 
 #define MEDIA_W 960             /* the window's picture */
 #define MEDIA_H 540
@@ -49,6 +50,7 @@ struct media {
 	gint64 started;         /* monotonic µs */
 	FILE *stats;
 	bool muted, cam_off, big;
+	struct xwin_saved fullscreen;   /* f */
 	int video_kbps;         /* what vp8enc aims at now: --bitrate, or less
 	                         * if klopfd's answer says b=AS (the cap) */
 	char you[MEDIA_PID];

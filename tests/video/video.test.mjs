@@ -20,7 +20,7 @@ import {
 import { joinRaw } from './lib/rawguest.mjs';
 import {
     startXvfb, startVideo, readStats, statsFile, screenshot, waitFor, pressKey, tileSenses,
-    sanitizerReports, windowNames, KLOPF_VIDEO,
+    sanitizerReports, windowNames, windowGeometry, KLOPF_VIDEO,
 } from './lib/video.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -75,7 +75,7 @@ describe('klopf-video --check, without a server', () => {
         if (x) x.stop();
     });
 
-    test('shows the local picture; c turns the camera dark, q closes the window', async () => {
+    test('shows the local picture; c turns the camera dark, f fills the screen, q closes the window', async () => {
         v = startVideo(['--check', '--video-source=test', '--audio-source=test',
             '--video-sink=ximagesink', ...(process.env.KLOPF_TEST_VERBOSE ? ['-vv'] : [])],
         { display: x.display });
@@ -92,6 +92,23 @@ describe('klopf-video --check, without a server', () => {
             return s.sd < 0.01 && s.mean.g < 0.05 ? s : null;
         }, 20000);
         assert.ok(off.mean.r < 0.05, JSON.stringify(off));
+        // f: the whole screen (1024x768; no window manager here, so the
+        // window itself is moved over it), and back
+        const title = 'Kamera- und Mikrofontest';
+        const before = windowGeometry(x.display, title);
+        assert.deepEqual(before && [before.width, before.height], [960, 540],
+            JSON.stringify(before));
+        pressKey(x.display, 'f');
+        await waitFor('the window over the whole screen', () => {
+            const g = windowGeometry(x.display, title);
+            return g && g.x === 0 && g.y === 0 && g.width === 1024 && g.height === 768;
+        }, 10000).catch((e) => { e.message += ` ${JSON.stringify(windowGeometry(x.display, title))}\n${v.stderr()}`; throw e; });
+        pressKey(x.display, 'f');
+        await waitFor('the window as before', () => {
+            const g = windowGeometry(x.display, title);
+            return g && g.x === before.x && g.y === before.y && g.width === 960
+                && g.height === 540;
+        }, 10000);
         pressKey(x.display, 'q');
         assert.deepEqual(await v.waitExit(5000), { code: 0, signal: null }, v.stderr());
     });

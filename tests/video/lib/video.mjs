@@ -164,6 +164,22 @@ export function windowNames(display, re) {
     }
 }
 
+// Where the first window whose name matches re is: {x, y, width, height}
+// (xdotool getwindowgeometry), or null.
+export function windowGeometry(display, re) {
+    try {
+        const out = execFileSync('xdotool', ['search', '--name', re,
+            'getwindowgeometry', '--shell', '%1'],
+        { env: { ...process.env, DISPLAY: display }, encoding: 'utf8' });
+        const g = Object.fromEntries(out.split('\n').filter((l) => l.includes('='))
+            .map((l) => l.split('=')));
+        return { x: Number(g.X), y: Number(g.Y), width: Number(g.WIDTH),
+            height: Number(g.HEIGHT) };
+    } catch {
+        return null;
+    }
+}
+
 // What a page shows and hears of one participant's tile: the mean
 // brightness (0..255) of its video element's current picture and the
 // audio level (0..1) of its audio track, from the page's getStats().
