@@ -408,8 +408,6 @@ main(int argc, char **argv)
 	}
 	log_init("klopf-video", level, false);
 	a.loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGINT, on_signal, &a);
-	g_unix_signal_add(SIGTERM, on_signal, &a);
 
 	if (o.check) {
 		o.title = "Kamera- und Mikrofontest";
@@ -450,6 +448,11 @@ main(int argc, char **argv)
 		}
 		net_connect(a.net);
 	}
+	/* Only now: until the loop runs, SIGTERM and SIGINT keep their
+	 * default action, so a window stuck in its setup still ends when
+	 * the console stops it. */
+	g_unix_signal_add(SIGINT, on_signal, &a);
+	g_unix_signal_add(SIGTERM, on_signal, &a);
 	g_main_loop_run(a.loop);
 	if (a.bye_timer != 0)
 		g_source_remove(a.bye_timer);
