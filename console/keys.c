@@ -83,6 +83,8 @@ const struct key_binding keys_agenda[] = {
 	    "Präsenz: verfügbar / abwesend", false},
 	{{'e', 0}, "e", CON_A_END, NULL,
 	    "laufendes Gespräch beenden", false},
+	{{'v', 0}, "v", CON_A_VIDEO, NULL,
+	    "Videofenster des Gesprächs öffnen", false},
 	{{CK_CTRL('l'), 0}, "^L", CON_A_REDRAW, NULL,
 	    "neu zeichnen, Termine neu laden", false},
 	{{'q', 0}, "q", CON_A_QUIT, "Schluss",

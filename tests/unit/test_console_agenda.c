@@ -660,6 +660,8 @@ test_agenda_keys_table_and_bar(void **unused)
 	assert_int_equal(keys_agenda_action('g'), CON_A_BACK);
 	assert_int_equal(keys_agenda_action(CK_ESC), CON_A_BACK);
 	assert_int_equal(keys_agenda_action('a'), CON_A_NONE);
+	/* the consultation's video window opens from the agenda too */
+	assert_int_equal(keys_agenda_action('v'), CON_A_VIDEO);
 	in_agenda(&st);
 	keys_bar(&st, 79, bar, sizeof(bar));
 	assert_non_null(strstr(bar, "x:Absagen"));
