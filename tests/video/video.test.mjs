@@ -259,7 +259,12 @@ describe('klopf-video in a consultation', () => {
     // WebSocket, on TCP, stays). The status line judges the connection
     // poor, then interrupted, and media comes back by itself when the
     // packets flow again (well within klopfd's 10 s liveness).
-    test('lost packets: the window says how bad it is, and the media comes back', async () => {
+    // Not under the sanitizers (check-video-san): the ASan window judges so
+    // slowly that the outage outlasts klopfd's 10 s liveness, and the legs
+    // are gone by design. check-video runs it with the plain build.
+    test('lost packets: the window says how bad it is, and the media comes back', {
+        skip: process.env.ASAN_OPTIONS ? 'timing: an ASan build outlasts klopfd\'s liveness' : false,
+    }, async () => {
         assert.ok(env.video, 'needs the first test');
         const self = () => readStats(env.stats).self;
         const citizenPid = Object.values(readStats(env.stats))
