@@ -662,6 +662,23 @@ on_state(GObject *o, GParamSpec *ps, gpointer p)
 	log_info("%s: connection %d", GST_OBJECT_NAME(o), (int)st);
 }
 
+/* RTCP once a second, as browsers send it for video: rtpbin's default
+ * (5 s, randomised to up to 7.5 s) leaves the subscribing connection,
+ * which sends nothing else, silent long enough that a few lost packets
+ * make klopfd's 10 s liveness end the leg. libnice's own keepalive
+ * comes only every 25 s. */
+#define RTCP_INTERVAL_NS (1000 * GST_MSECOND)
+
+static void
+on_element_added(GstBin *bin, GstBin *sub, GstElement *e, gpointer p)
+{
+	GstElementFactory *f = gst_element_get_factory(e);
+
+	if (f != NULL && strcmp(GST_OBJECT_NAME(f), "rtpsession") == 0)
+		g_object_set(e, "rtcp-min-interval",
+		    (guint64)RTCP_INTERVAL_NS, NULL);
+}
+
 /* klopfd is ICE-lite and announces its candidates in the SDP; ours need
  * not be sent. Where the host has only loopback, libnice finds nothing
  * unless it is told the addresses (--ice-address). */
@@ -693,6 +710,8 @@ setup_ice(struct media *m, GstElement *webrtc, char *err, size_t errlen)
 	g_object_unref(ice);
 	g_signal_connect(webrtc, "notify::connection-state",
 	    G_CALLBACK(on_state), m);
+	g_signal_connect(webrtc, "deep-element-added",
+	    G_CALLBACK(on_element_added), m);
 	return 0;
 }
 

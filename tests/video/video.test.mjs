@@ -283,8 +283,13 @@ describe('klopf-video in a consultation', () => {
             nft('flush', 'chain', 'inet', 'klopftest', 'in');
             nft('add', 'rule', 'inet', 'klopftest', 'in', 'meta', 'l4proto', 'udp',
                 'drop');
+            const cut = Date.now();
             await waitFor('the window saying the connection is interrupted',
                 () => self()?.quality === 'down', 6000).catch(said);
+            // A 6 s outage: every leg must stay within klopfd's 10 s
+            // liveness, the window's receive-only one too (its RTCP comes
+            // once a second; rtpbin's default of up to 7.5 s would not).
+            await sleep(Math.max(0, 6000 - (Date.now() - cut)));
         } finally {
             nft('delete', 'table', 'inet', 'klopftest');
         }
