@@ -31,8 +31,11 @@
  * counting only rooms that were complete (4 transports, both streams
  * both ways) when it began: klopfd's CPU (/proc/PID/stat), its /metrics
  * counters and forwarding
- * delay histogram, the packets each stream sent and what arrived (after
- * a drain), and its own CPU. The last line on stdout is
+ * delay histogram, the packets each stream sent and what arrived, and
+ * its own CPU. Then it drains: no more media is sent (RTCP goes on), and
+ * the window's packets still queued are counted as they come, until none
+ * is missing or none came for --drain seconds (drain_s in the result
+ * says how long it took). The last line on stdout is
  *   RESULT key=value ...
  * Exit status 0 if the run completed (whatever the figures), 2 if it
  * could not run at all.
@@ -100,6 +103,11 @@ static struct sdp *scratch;
 static char *text;
 static enum phase phase;
 static int64_t t_start_us, t_ready_us, phase_at;
+/* the drain: see PH_DRAIN in on_tick */
+#define DRAIN_MAX_S 20
+static int64_t drain_progress_at;
+static uint64_t drain_missing;
+static double drain_took_s;
 static bool go;                         /* SIGUSR1 came */
 static bool media_go;                   /* SIGUSR2 came (or no --sync) */
 static int nerrors;
@@ -517,6 +525,28 @@ fmt_ms(char *buf, size_t len, double v, bool above)
 		snprintf(buf, len, "%s%.3f", above ? ">" : "", v);
 }
 
+/* The window's packets not (yet) received, over the measured rooms. */
+static uint64_t
+window_missing(void)
+{
+	uint64_t missing = 0;
+
+	for (int i = 0; i < opt.nrooms; i++) {
+		struct ml_part *ps[2] = { &rooms[i].clerk, &rooms[i].citizen };
+
+		if (!rooms[i].measured)
+			continue;
+		for (int k = 0; k < 2; k++)
+			for (int j = 0; j < 2; j++) {
+				const struct ml_stream *s = &ps[k]->st[j];
+
+				if (s->win_sent > s->rx_win)
+					missing += s->win_sent - s->rx_win;
+			}
+	}
+	return missing;
+}
+
 static void
 report(void)
 {
@@ -593,7 +623,7 @@ report(void)
 	    PRIu64 " foreign=%" PRIu64 " pli=%" PRIu64 " errors=%d "
 	    "netns_udp_drops=%.0f client_sock_drops=%.0f client_stalls=%"
 	    PRIu64 " klopfd_wait_pct=%.1f client_wait_pct=%.1f "
-	    "client_peer_drops=%" PRIu64 "\n",
+	    "client_peer_drops=%" PRIu64 " drain_s=%.1f\n",
 	    opt.nrooms, nrooms_ok, nmeasured, npub, nsub,
 	    (double)(t_ready_us - t_start_us) / 1e6, win,
 	    snap1.metrics ? "yes" : "no", fwd / win,
@@ -607,7 +637,7 @@ report(void)
 	    snap1.client_drops - snap0.client_drops, ml_traffic.stalls,
 	    (snap1.klopfd_wait_s - snap0.klopfd_wait_s) / win * 100,
 	    (snap1.client_wait_s - snap0.client_wait_s) / win * 100,
-	    rx_dropped);
+	    rx_dropped, drain_took_s);
 	fflush(stdout);
 }
 
@@ -759,10 +789,26 @@ on_tick(gpointer ud)
 			phase = PH_DRAIN;
 			ml_traffic.window = ML_WIN_CLOSED;
 			phase_at = now;
+			drain_progress_at = now;
+			drain_missing = window_missing();
 		}
 		break;
-	case PH_DRAIN:
-		if (now - phase_at >= (int64_t)opt.drain_s * G_USEC_PER_SEC) {
+	case PH_DRAIN: {
+		/* No more media is sent. The window's packets still in a
+		 * queue (a socket's, or waiting for a CPU) are counted as they
+		 * come: the drain ends when none is missing, when nothing came
+		 * for --drain seconds (the rest is lost), or after
+		 * DRAIN_MAX_S. */
+		uint64_t missing = window_missing();
+
+		if (missing != drain_missing) {
+			drain_missing = missing;
+			drain_progress_at = now;
+		}
+		if (missing == 0 || now - drain_progress_at >=
+		    (int64_t)opt.drain_s * G_USEC_PER_SEC ||
+		    now - phase_at >= (int64_t)DRAIN_MAX_S * G_USEC_PER_SEC) {
+			drain_took_s = (double)(now - phase_at) / 1e6;
 			/* drops of the window's packets may happen late */
 			ml_udp_drops(&snap1.netns_drops, &snap1.client_drops);
 			report();
@@ -771,6 +817,7 @@ on_tick(gpointer ud)
 			return G_SOURCE_REMOVE;
 		}
 		break;
+	}
 	case PH_DONE:
 		return G_SOURCE_REMOVE;
 	}

@@ -187,6 +187,8 @@ ml_rtp_pace(struct ml_room *rooms, int n, int64_t now)
 	    now - last > ML_STALL_US)
 		ml_traffic.stalls++;
 	last = now;
+	if (ml_traffic.window == ML_WIN_CLOSED)
+		return;         /* draining: only RTCP goes on */
 	for (int i = 0; i < n; i++) {
 		struct ml_part *ps[2] = { &rooms[i].clerk, &rooms[i].citizen };
 
