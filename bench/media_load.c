@@ -557,7 +557,7 @@ report(void)
 	double fwd, kcpu, ccpu, rss, rss_now;
 	double p50, p99, v;
 	bool a50, a99, above;
-	char s50[32], s99[32], e50[32], e99[32];
+	char s50[32], s99[32], e50[32], e99[32], q50[32], q99[32];
 
 	for (int i = 0; i < opt.nrooms; i++) {
 		struct ml_part *ps[2] = { &rooms[i].clerk, &rooms[i].citizen };
@@ -602,8 +602,12 @@ report(void)
 	ccpu = snap1.client_cpu_s - snap0.client_cpu_s;
 	rss = ml_proc_status_kb(opt.klopfd_pid, "VmHWM") / 1024.0;
 	rss_now = ml_proc_status_kb(opt.klopfd_pid, "VmRSS") / 1024.0;
-	p50 = ml_hist_quantile(&snap0, &snap1, 0.50, &a50);
-	p99 = ml_hist_quantile(&snap0, &snap1, 0.99, &a99);
+	p50 = ml_hist_quantile(&snap0.fwd, &snap1.fwd, 0.50, &a50);
+	p99 = ml_hist_quantile(&snap0.fwd, &snap1.fwd, 0.99, &a99);
+	v = ml_hist_quantile(&snap0.arr, &snap1.arr, 0.50, &above);
+	fmt_ms(q50, sizeof(q50), v, above);
+	v = ml_hist_quantile(&snap0.arr, &snap1.arr, 0.99, &above);
+	fmt_ms(q99, sizeof(q99), v, above);
 	fmt_ms(s50, sizeof(s50), p50, a50);
 	fmt_ms(s99, sizeof(s99), p99, a99);
 	v = ml_rtp_e2e_quantile(0.50, &above);
@@ -623,7 +627,8 @@ report(void)
 	    PRIu64 " foreign=%" PRIu64 " pli=%" PRIu64 " errors=%d "
 	    "netns_udp_drops=%.0f client_sock_drops=%.0f client_stalls=%"
 	    PRIu64 " klopfd_wait_pct=%.1f client_wait_pct=%.1f "
-	    "client_peer_drops=%" PRIu64 " drain_s=%.1f\n",
+	    "client_peer_drops=%" PRIu64 " drain_s=%.1f "
+	    "arrival_p50_ms=%s arrival_p99_ms=%s\n",
 	    opt.nrooms, nrooms_ok, nmeasured, npub, nsub,
 	    (double)(t_ready_us - t_start_us) / 1e6, win,
 	    snap1.metrics ? "yes" : "no", fwd / win,
@@ -637,7 +642,7 @@ report(void)
 	    snap1.client_drops - snap0.client_drops, ml_traffic.stalls,
 	    (snap1.klopfd_wait_s - snap0.klopfd_wait_s) / win * 100,
 	    (snap1.client_wait_s - snap0.client_wait_s) / win * 100,
-	    rx_dropped, drain_took_s);
+	    rx_dropped, drain_took_s, q50, q99);
 	fflush(stdout);
 }
 

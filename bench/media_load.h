@@ -192,6 +192,13 @@ int ml_sdp_each_candidate(const struct sdp *s,
 
 #define ML_MAX_HIST 20
 
+/* A histogram of klopfd's /metrics. */
+struct ml_hist {
+	int n;
+	double le[ML_MAX_HIST];         /* upper bounds, s; INFINITY for +Inf */
+	double cum[ML_MAX_HIST];        /* cumulative counts */
+};
+
 /* Counters at one moment; NAN (or 0 with metrics false) where unknown. */
 struct ml_snapshot {
 	int64_t t_us;                   /* g_get_monotonic_time() */
@@ -200,9 +207,8 @@ struct ml_snapshot {
 	double netns_drops, client_drops;      /* UDP receive-buffer drops */
 	bool metrics;                   /* klopfd's media counters were there */
 	double rtp_in, rtp_fwd, rtp_drop;
-	int nhist;                      /* forwarding delay histogram */
-	double le[ML_MAX_HIST];         /* upper bounds, s; INFINITY for +Inf */
-	double cum[ML_MAX_HIST];        /* cumulative counts */
+	struct ml_hist fwd;             /* receive -> send */
+	struct ml_hist arr;             /* arrival at the socket -> send */
 	double delay_count;
 };
 
@@ -214,12 +220,12 @@ void ml_snapshot_take(struct ml_snapshot *s, int klopfd_pid,
 /* Only the UDP receive drops: in the network namespace (klopfd and all
  * load clients) and at this process's own sockets. */
 void ml_udp_drops(double *netns, double *client);
-/* The q-quantile (0..1) of the forwarding delay between snapshots a and b
- * in milliseconds, interpolated linearly inside its bucket. If it lies in
+/* The q-quantile (0..1) of a histogram between snapshots a and b in
+ * milliseconds, interpolated linearly inside its bucket. If it lies in
  * the +Inf bucket, *above is set and the last finite bound returned. NAN
  * without observations. */
-double ml_hist_quantile(const struct ml_snapshot *a,
-    const struct ml_snapshot *b, double q, bool *above);
+double ml_hist_quantile(const struct ml_hist *a, const struct ml_hist *b,
+    double q, bool *above);
 /* A "kB" line of /proc/PID/status (VmHWM, VmRSS), or NAN. */
 double ml_proc_status_kb(int pid, const char *key);
 

@@ -217,9 +217,23 @@ fail:
 }
 
 static void
+hist_line(struct ml_hist *h, const char *line, double v)
+{
+	const char *le = strstr(line, "le=\"");
+
+	if (le == NULL || h->n >= ML_MAX_HIST)
+		return;
+	le += 4;
+	h->le[h->n] = strncmp(le, "+Inf", 4) == 0 ? INFINITY :
+	    strtod(le, NULL);
+	h->cum[h->n++] = v;
+}
+
+static void
 parse_metrics(struct ml_snapshot *s, const char *body)
 {
 	static const char hb[] = "klopf_media_forward_delay_seconds_bucket{";
+	static const char ab[] = "klopf_media_arrival_delay_seconds_bucket{";
 	char **lines = g_strsplit(body, "\n", -1);
 
 	for (char **l = lines; *l != NULL; l++) {
@@ -241,15 +255,10 @@ parse_metrics(struct ml_snapshot *s, const char *body)
 		} else if (g_str_has_prefix(*l,
 		    "klopf_media_forward_delay_seconds_count ")) {
 			s->delay_count = v;
-		} else if (g_str_has_prefix(*l, hb) && s->nhist < ML_MAX_HIST) {
-			const char *le = strstr(*l, "le=\"");
-
-			if (le == NULL)
-				continue;
-			le += 4;
-			s->le[s->nhist] = strncmp(le, "+Inf", 4) == 0 ?
-			    INFINITY : strtod(le, NULL);
-			s->cum[s->nhist++] = v;
+		} else if (g_str_has_prefix(*l, hb)) {
+			hist_line(&s->fwd, *l, v);
+		} else if (g_str_has_prefix(*l, ab)) {
+			hist_line(&s->arr, *l, v);
 		}
 	}
 	g_strfreev(lines);
@@ -278,19 +287,19 @@ ml_snapshot_take(struct ml_snapshot *s, int klopfd_pid, int metrics_port)
  * linear interpolation inside the bucket; *above if it lies beyond the
  * last finite bound (then that bound is returned). NAN if empty. */
 double
-ml_hist_quantile(const struct ml_snapshot *a, const struct ml_snapshot *b,
-    double q, bool *above)
+ml_hist_quantile(const struct ml_hist *a, const struct ml_hist *b, double q,
+    bool *above)
 {
 	double total, want, prev_cum = 0, prev_le = 0;
 
 	*above = false;
-	if (b->nhist == 0 || a->nhist != b->nhist)
+	if (b->n == 0 || a->n != b->n)
 		return NAN;
-	total = b->cum[b->nhist - 1] - a->cum[a->nhist - 1];
+	total = b->cum[b->n - 1] - a->cum[a->n - 1];
 	if (total <= 0)
 		return NAN;
 	want = q * total;
-	for (int i = 0; i < b->nhist; i++) {
+	for (int i = 0; i < b->n; i++) {
 		double c = b->cum[i] - a->cum[i];
 
 		if (c >= want) {

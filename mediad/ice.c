@@ -8,8 +8,10 @@
 #include "ice.h"
 
 #include <agent.h>
+#include <linux/sockios.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 /* Kernel buffers of the socket that carries the media, each way. The
@@ -28,6 +30,7 @@ struct ice {
 	void *ud;
 	enum ice_state state;
 	int64_t last_rx_us;
+	int udp_fd;             /* the selected UDP socket, -1 if none */
 	char ufrag[ICE_UFRAG_MAX + 1];
 	char pwd[ICE_PWD_MAX + 1];
 	struct ice_candidate cands[ICE_MAX_CANDIDATES];
@@ -82,6 +85,9 @@ tune_socket(struct ice *ice)
 	if ((fd = g_socket_get_fd(sock)) >= 0) {
 		raise_buffer(fd, SO_RCVBUF, SO_RCVBUFFORCE);
 		raise_buffer(fd, SO_SNDBUF, SO_SNDBUFFORCE);
+		/* libnice keeps it open until the stream goes */
+		ice->udp_fd = g_socket_get_protocol(sock) ==
+		    G_SOCKET_PROTOCOL_UDP ? fd : -1;
 	}
 	g_object_unref(sock);
 }
@@ -157,6 +163,7 @@ ice_new(GMainContext *ctx, const struct ice_options *o, ice_recv_fn recv,
 	gchar *ufrag = NULL, *pwd = NULL;
 
 	ice->ctx = ctx;
+	ice->udp_fd = -1;
 	ice->recv = recv;
 	ice->state_cb = state;
 	ice->ud = ud;
@@ -317,4 +324,18 @@ int64_t
 ice_last_receive_us(const struct ice *ice)
 {
 	return ice->last_rx_us;
+}
+
+int
+ice_arrival_us(const struct ice *ice, int64_t *real_us)
+{
+	struct timespec ts;
+
+	/* The kernel stamps datagrams once a socket asked (the first call
+	 * here fails with ENOENT). libnice reads one datagram and hands it
+	 * on before it reads the next, so "last" is the one in hand. */
+	if (ice->udp_fd < 0 || ioctl(ice->udp_fd, SIOCGSTAMPNS, &ts) != 0)
+		return -1;
+	*real_us = (int64_t)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+	return 0;
 }

@@ -83,5 +83,9 @@ int ice_send(struct ice *ice, const uint8_t *buf, size_t len);
 enum ice_state ice_get_state(const struct ice *ice);
 /* Monotonic time (µs) of the last datagram received, 0 if none. */
 int64_t ice_last_receive_us(const struct ice *ice);
+/* When the kernel received the datagram last read from the selected UDP
+ * socket (real time, µs): 0, or -1 if unknown (no UDP pair yet, or the
+ * first call on this socket). One system call: for samples only. */
+int ice_arrival_us(const struct ice *ice, int64_t *real_us);
 
 #endif

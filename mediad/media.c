@@ -28,6 +28,7 @@
 #include "srtp.h"
 
 #define SDP_OUT_MAX PROTO_SDP_MAX
+#define ARRIVAL_SAMPLE 64
 #define SEND_CAP (PEER_MAX_DATAGRAM + KSRTP_RTCP_OVERHEAD_MAX)
 #define REMB_MAX_AGE_US (5 * G_USEC_PER_SEC)
 
@@ -78,6 +79,7 @@ struct media {
 	uint64_t pli_fwd, pli_limited, nack_fwd, remb_sent, rr_sent;
 	uint64_t removed_idle, removed_failed, legs_made;
 	struct metrics_histogram delay;         /* receive -> send */
+	struct metrics_histogram arrival;       /* socket -> send, sampled */
 };
 
 /* --- helpers --- */
@@ -626,7 +628,7 @@ leg_rtp(void *ud, uint8_t *buf, size_t len)
 	struct mleg *l = ud;
 	struct mroom *mr = l->room;
 	struct media *m = mr->m;
-	int64_t t0 = g_get_monotonic_time();
+	int64_t t0 = g_get_monotonic_time(), arrived = 0;
 	struct rtp_packet p;
 	struct rtp_ext_ids none;
 	int targets[ROOM_MAX_MEMBERS];
@@ -635,6 +637,11 @@ leg_rtp(void *ud, uint8_t *buf, size_t len)
 	int track;
 
 	m->rtp_in++;
+	/* one packet in ARRIVAL_SAMPLE: when it reached the socket (a
+	 * system call, so not for every packet) */
+	if (m->rtp_in % ARRIVAL_SAMPLE == 0 &&
+	    peer_arrival_us(l->peer, &arrived) != 0)
+		arrived = 0;
 	if (!l->publish || rtp_parse(buf, len, &p) != 0 ||
 	    (track = room_track_of(&mr->r, l->member, p.ssrc, &rtx)) < 0) {
 		m->rtp_dropped++;
@@ -665,6 +672,13 @@ leg_rtp(void *ud, uint8_t *buf, size_t len)
 			m->rtp_fwd++;
 			metrics_histogram_observe(&m->delay,
 			    (uint64_t)(g_get_monotonic_time() - t0));
+			if (arrived > 0) {
+				int64_t d = g_get_real_time() - arrived;
+
+				metrics_histogram_observe(&m->arrival,
+				    d > 0 ? (uint64_t)d : 0);
+				arrived = 0;
+			}
 		}
 	}
 }
@@ -948,6 +962,8 @@ media_new(const struct config *cfg, GMainContext *ctx,
 	m->rooms = g_hash_table_new(g_int64_hash, g_int64_equal);
 	metrics_histogram_init(&m->delay, METRICS_DELAY_BOUNDS_US,
 	    METRICS_DELAY_NBOUNDS);
+	metrics_histogram_init(&m->arrival, METRICS_QUEUE_BOUNDS_US,
+	    METRICS_QUEUE_NBOUNDS);
 	m->sdp_a = g_malloc0(sizeof(struct sdp));
 	m->sdp_b = g_malloc0(sizeof(struct sdp));
 	m->text = g_malloc0(SDP_OUT_MAX + 1);
@@ -1111,4 +1127,10 @@ media_metrics(void *ud, GString *o)
 	    "Time from receiving an RTP packet to sending it on.");
 	metrics_histogram_write(o, "klopf_media_forward_delay_seconds", NULL,
 	    &m->delay);
+	metrics_help_type(o, "klopf_media_arrival_delay_seconds", "histogram",
+	    "Time from an RTP packet's arrival at klopfd's socket to sending "
+	    "it on, the wait in the socket's queue included (one packet in "
+	    "64).");
+	metrics_histogram_write(o, "klopf_media_arrival_delay_seconds", NULL,
+	    &m->arrival);
 }

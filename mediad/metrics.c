@@ -38,6 +38,11 @@ const uint64_t METRICS_DELAY_BOUNDS_US[METRICS_DELAY_NBOUNDS] = {
 	100000,
 };
 
+const uint64_t METRICS_QUEUE_BOUNDS_US[METRICS_QUEUE_NBOUNDS] = {
+	10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000,
+	100000, 250000, 500000, 1000000, 2500000,
+};
+
 enum conn_state {
 	CONN_READ,      /* reading the request line and headers */
 	CONN_WRITE,     /* writing the answer */

@@ -103,6 +103,9 @@ struct metrics_histogram {
  * 100 ms: pass METRICS_DELAY_BOUNDS_US, METRICS_DELAY_NBOUNDS. */
 extern const uint64_t METRICS_DELAY_BOUNDS_US[];
 #define METRICS_DELAY_NBOUNDS 13
+/* The same up to 2.5 s, for delays that include a socket's queue. */
+extern const uint64_t METRICS_QUEUE_BOUNDS_US[];
+#define METRICS_QUEUE_NBOUNDS 16
 
 /* bounds_us: n (1..METRICS_HIST_MAX) strictly ascending values, copied.
  * Zeroes the counts. */

@@ -553,6 +553,12 @@ peer_idle_us(const struct peer *p, int64_t now_us)
 	return now_us > last ? now_us - last : 0;
 }
 
+int
+peer_arrival_us(const struct peer *p, int64_t *real_us)
+{
+	return ice_arrival_us(p->ice, real_us);
+}
+
 const char *
 peer_state_name(enum peer_state s)
 {

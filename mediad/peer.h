@@ -131,6 +131,9 @@ void peer_stats(const struct peer *p, struct peer_stats *out);
 /* Microseconds from the last datagram received (or, if none, from
  * peer_new()) to now_us (g_get_monotonic_time()); 0 if now_us is earlier. */
 int64_t peer_idle_us(const struct peer *p, int64_t now_us);
+/* ice_arrival_us() of the peer's transport: when the datagram in hand
+ * reached the kernel (real time, µs); 0, or -1 if unknown. */
+int peer_arrival_us(const struct peer *p, int64_t *real_us);
 
 const char *peer_state_name(enum peer_state s);
 

@@ -137,6 +137,9 @@ describe('a consultation under attack', { timeout: 120000 }, () => {
         assert.equal(value('klopf_media_participants'), 2);
         assert.ok(value('klopf_media_rtp_forwarded_total') > 1000, 'forwarded');
         assert.ok(value('klopf_media_forward_delay_seconds_count') > 1000, 'delays observed');
+        // one packet in 64, stamped by the kernel on arrival
+        assert.ok(value('klopf_media_arrival_delay_seconds_count') > 1000 / 64,
+            'arrival delays sampled');
         assert.ok(value('klopf_media_remb_total') > 0, 'REMB sent');
         // (libnice drops datagrams from addresses no check has verified
         // before klopfd sees them, so the garbage does not even count)

@@ -165,6 +165,29 @@ test_browser_like_agent_connects_and_datagrams_flow_both_ways(void **state)
 	ice_free(s[0].ice);
 }
 
+/* The kernel's arrival stamp of the datagram in hand (klopfd samples it
+ * for the arrival delay in /metrics): unknown before the socket asked for
+ * stamps, then the real time the datagram came. */
+static void
+test_arrival_time_comes_from_the_kernel(void **state)
+{
+	struct side s[2];
+	int64_t t = 0, before;
+
+	(void)state;
+	memset(s, 0, sizeof(s));
+	connect_pair(s);
+	(void)ice_arrival_us(s[0].ice, &t);     /* asks for stamps */
+	before = g_get_real_time();
+	assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"hello", 5), 0);
+	assert_true(spin_until(got_packet, &s[0]));
+	assert_int_equal(ice_arrival_us(s[0].ice, &t), 0);
+	assert_true(t >= before - 1000);
+	assert_true(t <= g_get_real_time());
+	ice_free(s[1].ice);
+	ice_free(s[0].ice);
+}
+
 static void
 test_a_full_port_range_is_a_clear_error(void **state)
 {
@@ -265,6 +288,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lite_agent_offers_only_the_configured_address_and_range),
 		cmocka_unit_test(test_browser_like_agent_connects_and_datagrams_flow_both_ways),
+		cmocka_unit_test(test_arrival_time_comes_from_the_kernel),
 		cmocka_unit_test(test_a_full_port_range_is_a_clear_error),
 		cmocka_unit_test(test_an_address_not_on_this_machine_is_refused),
 		cmocka_unit_test(test_ice_tcp_adds_a_passive_candidate),
