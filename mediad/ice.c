@@ -14,6 +14,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "ioloop.h"
+
 /* Kernel buffers of the socket that carries the media, each way. The
  * default (~200 KB, ~90 full-size datagrams) covers 0.3 s of one
  * publisher's video: a loop held up longer than that by a busy machine
@@ -23,6 +25,8 @@
 
 struct ice {
 	NiceAgent *agent;
+	struct ioleg *leg;      /* with ice_options.loop, else NULL */
+	GSource *marked;        /* the socket source last made recursive */
 	guint stream;
 	GMainContext *ctx;
 	ice_recv_fn recv;
@@ -46,6 +50,19 @@ on_recv(NiceAgent *agent, guint stream, guint component, guint len,
 	(void)agent;
 	(void)stream;
 	(void)component;
+	/* GLib blocks a source that may not recurse around each dispatch:
+	 * two eventfd writes per datagram. Nothing iterates a leg's context
+	 * from within its dispatch (ioloop.c runs a leg only once at a
+	 * time), so libnice's socket source may be marked, the first time
+	 * it hands over a datagram. */
+	if (ice->leg != NULL) {
+		GSource *src = g_main_current_source();
+
+		if (src != ice->marked && src != NULL) {
+			g_source_set_can_recurse(src, TRUE);
+			ice->marked = src;
+		}
+	}
 	ice->last_rx_us = g_get_monotonic_time();
 	ice->recv(ice->ud, (const uint8_t *)buf, len);
 }
@@ -162,6 +179,10 @@ ice_new(GMainContext *ctx, const struct ice_options *o, ice_recv_fn recv,
 	struct ice *ice = g_new0(struct ice, 1);
 	gchar *ufrag = NULL, *pwd = NULL;
 
+	if (o->loop != NULL) {
+		ice->leg = ioloop_leg_new(o->loop);
+		ctx = ioloop_leg_context(ice->leg);
+	}
 	ice->ctx = ctx;
 	ice->udp_fd = -1;
 	ice->recv = recv;
@@ -214,6 +235,8 @@ ice_new(GMainContext *ctx, const struct ice_options *o, ice_recv_fn recv,
 	g_free(ufrag);
 	g_free(pwd);
 	copy_candidates(ice);
+	if (ice->leg != NULL)
+		ioloop_leg_refresh(ice->leg);   /* the sockets are there now */
 	if (ice->ncands == 0) {
 		snprintf(err, errlen, "no media candidate could be made (are the "
 		    "configured media addresses on this machine?)");
@@ -230,6 +253,8 @@ ice_free(struct ice *ice)
 {
 	if (ice == NULL)
 		return;
+	/* out of the epoll set before libnice closes the sockets */
+	ioloop_leg_free(ice->leg);
 	if (ice->agent != NULL) {
 		g_signal_handlers_disconnect_by_data(ice->agent, ice);
 		if (ice->stream != 0) {
@@ -274,11 +299,23 @@ ice_candidate_sdp(const struct ice_candidate *c, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
+/* After calls that may add sources (timers, sockets) to a leg's own
+ * context: it is only looked at when something of it is due. */
+static void
+refresh(struct ice *ice)
+{
+	if (ice->leg != NULL)
+		ioloop_leg_refresh(ice->leg);
+}
+
 int
 ice_set_remote_credentials(struct ice *ice, const char *ufrag, const char *pwd)
 {
-	return nice_agent_set_remote_credentials(ice->agent, ice->stream, ufrag,
-	    pwd) ? 0 : -1;
+	int rc = nice_agent_set_remote_credentials(ice->agent, ice->stream,
+	    ufrag, pwd) ? 0 : -1;
+
+	refresh(ice);
+	return rc;
 }
 
 int
@@ -302,6 +339,7 @@ ice_add_remote_candidate(struct ice *ice, const char *line)
 	n = nice_agent_set_remote_candidates(ice->agent, ice->stream,
 	    NICE_COMPONENT_TYPE_RTP, &one);
 	nice_candidate_free(c);
+	refresh(ice);
 	return n < 0 ? -1 : 0;
 }
 

@@ -37,6 +37,9 @@ struct ice_options {
 	bool tcp;               /* also offer passive ICE-TCP candidates */
 	bool lite;              /* true for klopfd; false makes a full,
 	                           controlling agent (load client, tests) */
+	struct ioloop *loop;    /* NULL: the agent's sources go on ctx;
+	                           else on a context of its own in this loop
+	                           (ioloop.h), ctx only for the loop */
 };
 
 struct ice_candidate {
@@ -52,6 +55,7 @@ typedef void (*ice_recv_fn)(void *ud, const uint8_t *buf, size_t len);
 typedef void (*ice_state_fn)(void *ud, enum ice_state state);
 
 struct ice;
+struct ioloop;
 
 /* Creates the agent on ctx (NULL = default context) and gathers its host
  * candidates (synchronous for host candidates). Returns NULL with a

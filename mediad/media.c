@@ -11,12 +11,14 @@
  */
 #include "media.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dtls.h"
+#include "ioloop.h"
 #include "log.h"
 #include "metrics.h"
 #include "peer.h"
@@ -80,6 +82,7 @@ struct media {
 	uint64_t removed_idle, removed_failed, legs_made;
 	struct metrics_histogram delay;         /* receive -> send */
 	struct metrics_histogram arrival;       /* socket -> send, sampled */
+	struct ioloop *loop;                    /* the legs' sockets */
 };
 
 /* --- helpers --- */
@@ -143,6 +146,7 @@ leg_new(struct mroom *mr, int member, bool publish, struct media_err *e)
 	o.ice.port_max = (unsigned)cm->port_max;
 	o.ice.tcp = cm->ice_tcp;
 	o.ice.lite = true;
+	o.ice.loop = m->loop;
 	o.role = DTLS_ROLE_SERVER;
 	l->room = mr;
 	l->member = member;
@@ -960,6 +964,11 @@ media_new(const struct config *cfg, GMainContext *ctx,
 		return NULL;
 	}
 	m->rooms = g_hash_table_new(g_int64_hash, g_int64_equal);
+	/* without epoll the legs' sockets go on ctx itself (slower) */
+	m->loop = ioloop_new(ctx);
+	if (m->loop == NULL)
+		log_warning("media: no epoll set (%s): every main loop "
+		    "iteration will look at every connection", g_strerror(errno));
 	metrics_histogram_init(&m->delay, METRICS_DELAY_BOUNDS_US,
 	    METRICS_DELAY_NBOUNDS);
 	metrics_histogram_init(&m->arrival, METRICS_QUEUE_BOUNDS_US,
@@ -1000,6 +1009,7 @@ media_free(struct media *m)
 		g_free(mr);
 	}
 	g_hash_table_destroy(m->rooms);
+	ioloop_free(m->loop);           /* after the last leg */
 	dtls_identity_free(m->id);
 	g_free(m->sdp_a);
 	g_free(m->sdp_b);

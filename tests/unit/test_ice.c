@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "ice.h"
+#include "ioloop.h"
 #include "netns.h"
 
 struct side {
@@ -21,6 +22,8 @@ struct side {
 	char got[256];
 	size_t ngot;
 	int packets;
+	bool free_on_recv;      /* ice_free() inside the first callback */
+	int recursive;          /* packets from a source that may recurse */
 };
 
 static void
@@ -29,9 +32,16 @@ on_recv(void *ud, const uint8_t *buf, size_t len)
 	struct side *s = ud;
 
 	s->packets++;
+	if (g_main_current_source() != NULL &&
+	    g_source_get_can_recurse(g_main_current_source()))
+		s->recursive++;
 	if (len < sizeof(s->got)) {
 		memcpy(s->got, buf, len);
 		s->ngot = len;
+	}
+	if (s->free_on_recv) {
+		ice_free(s->ice);
+		s->ice = NULL;
 	}
 }
 
@@ -40,6 +50,8 @@ on_state(void *ud, enum ice_state st)
 {
 	((struct side *)ud)->state = st;
 }
+
+static struct ioloop *loop;     /* for make() while set */
 
 static struct ice *
 make(struct side *s, bool lite, unsigned lo, unsigned hi, bool tcp)
@@ -53,6 +65,7 @@ make(struct side *s, bool lite, unsigned lo, unsigned hi, bool tcp)
 	o.port_max = hi;
 	o.lite = lite;
 	o.tcp = tcp;
+	o.loop = lite ? loop : NULL;
 	s->ice = ice_new(NULL, &o, on_recv, on_state, s, err, sizeof(err));
 	if (s->ice == NULL)
 		print_message("ice_new: %s\n", err);
@@ -188,6 +201,56 @@ test_arrival_time_comes_from_the_kernel(void **state)
 	ice_free(s[0].ice);
 }
 
+/* klopfd's way: the lite agent on a context of its own in an ioloop,
+ * woken by epoll; connects, carries datagrams both ways, and goes away
+ * cleanly, also from within its own receive callback. */
+static void
+test_a_lite_agent_in_an_ioloop_works_like_one_on_the_main_loop(void **state)
+{
+	struct side s[2];
+	uint64_t d0;
+
+	(void)state;
+	loop = ioloop_new(NULL);
+	assert_non_null(loop);
+	memset(s, 0, sizeof(s));
+	connect_pair(s);
+	assert_int_equal(ioloop_legs(loop), 1);
+	d0 = ioloop_dispatches(loop);
+	assert_true(d0 > 0);            /* the checks came through it */
+	assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"hello", 5), 0);
+	assert_true(spin_until(got_packet, &s[0]));
+	assert_memory_equal(s[0].got, "hello", 5);
+	/* libnice's socket source was marked: GLib does not block it
+	 * around each datagram (no eventfd writes) */
+	assert_int_equal(s[0].recursive, s[0].packets);
+	assert_int_equal(ice_send(s[0].ice, (const uint8_t *)"world!", 6), 0);
+	assert_true(spin_until(got_packet, &s[1]));
+	assert_memory_equal(s[1].got, "world!", 6);
+	assert_true(ioloop_dispatches(loop) > d0);
+	ice_free(s[1].ice);
+	ice_free(s[0].ice);
+	assert_int_equal(ioloop_legs(loop), 0);
+
+	/* freed inside its own receive callback, with more datagrams
+	 * queued behind the one in hand */
+	memset(s, 0, sizeof(s));
+	connect_pair(s);
+	s[0].free_on_recv = true;
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"bye", 3),
+		    0);
+	assert_true(spin_until(got_packet, &s[0]));
+	assert_null(s[0].ice);
+	assert_int_equal(s[0].packets, 1);
+	assert_int_equal(ioloop_legs(loop), 0);
+	/* the loop goes on for the others */
+	spin_until(got_packet, &s[1]);
+	ice_free(s[1].ice);
+	ioloop_free(loop);
+	loop = NULL;
+}
+
 static void
 test_a_full_port_range_is_a_clear_error(void **state)
 {
@@ -289,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_lite_agent_offers_only_the_configured_address_and_range),
 		cmocka_unit_test(test_browser_like_agent_connects_and_datagrams_flow_both_ways),
 		cmocka_unit_test(test_arrival_time_comes_from_the_kernel),
+		cmocka_unit_test(test_a_lite_agent_in_an_ioloop_works_like_one_on_the_main_loop),
 		cmocka_unit_test(test_a_full_port_range_is_a_clear_error),
 		cmocka_unit_test(test_an_address_not_on_this_machine_is_refused),
 		cmocka_unit_test(test_ice_tcp_adds_a_passive_candidate),
