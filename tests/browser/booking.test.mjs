@@ -388,6 +388,9 @@ describe('appointments in the browser', () => {
             const p = await page({ viewport: PHONE });
             await p.page.goto(`${origin}/#/termin/buchen/amt-a`);
             await p.page.locator('input[name="time"]').first().waitFor();
+            // the last day: late in the evening today has one time left
+            await p.page.locator('input[name="day"]').last().check();
+            await p.page.locator('input[name="time"] >> nth=1').waitFor();
             await check(p, 'form', 'phone');
             const start = Number(await p.page.getAttribute('input[name="time"] >> nth=1', 'value'));
             await p.page.check(`#time-${start}`);
