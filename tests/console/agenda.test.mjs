@@ -61,6 +61,12 @@ describe('klopf: the agenda', () => {
     });
 
     const setClock = (s) => fs.writeFileSync(clock, `${Math.round(s)}\n`);
+    // klopfd at 06:00 or 07:00 in Berlin, today there: late in the
+    // evening today would have fewer than the two free times a test needs
+    const morning = () => {
+        const day = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
+        setClock(Date.parse(`${day}T05:00:00Z`) / 1000);
+    };
 
     // klopf for anna, logged in. Her machine is in New York, klopfd's zone
     // is Berlin (the default): the times shown must be Berlin's, which
@@ -92,6 +98,7 @@ describe('klopf: the agenda', () => {
 
     test('g shows the bookings by day; x cancels one with a message that reaches the '
         + 'booking page', async () => {
+        morning();
         const v = await scope.connect(d.port);
         const free = await slots(v);
         const s1 = free.slots[0];
@@ -151,6 +158,7 @@ describe('klopf: the agenda', () => {
 
     test('s blocks a free slot chosen from the list or typed: it is gone from slots; '
         + 'x lifts the block', async () => {
+        morning();
         const v = await scope.connect(d.port);
         const free = await slots(v);
         const [a, b] = free.slots;
