@@ -60,12 +60,16 @@ describe('klopf: the agenda', () => {
         await scope.cleanup();
     });
 
+    // seconds klopfd adds to the real time
     const setClock = (s) => fs.writeFileSync(clock, `${Math.round(s)}\n`);
-    // klopfd at 06:00 or 07:00 in Berlin, today there: late in the
-    // evening today would have fewer than the two free times a test needs
+    // klopfd at 05:50 or 06:50 in Berlin tomorrow (not on a slot's notice
+    // boundary, an hour before it): late in the evening
+    // today would have fewer than the two free times a test needs (and
+    // the console, on the real clock, sees the bookings ahead)
     const morning = () => {
-        const day = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
-        setClock(Date.parse(`${day}T05:00:00Z`) / 1000);
+        const day = new Date(Date.now() + 86400e3)
+            .toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
+        setClock((Date.parse(`${day}T04:50:00Z`) - Date.now()) / 1000);
     };
 
     // klopf for anna, logged in. Her machine is in New York, klopfd's zone
@@ -208,6 +212,8 @@ describe('klopf: the agenda', () => {
         const blocks = (x) => screenLines(x).filter((l) => l.includes('(Sperre)')).length;
         s = await t.waitFor((x) => blocks(x) === 2, { what: 'two blocks' });
         t.keys('Home');
+        await t.waitFor((x) => screenLines(x).some((l) => l.startsWith(' > ')
+            && l.includes(a.time) && l.includes('(Sperre)')), { what: 'the first block selected' });
         t.keys('x');
         await t.waitFor(/Sperre .* aufheben\? \(j\/n\)/);
         t.keys('j');
