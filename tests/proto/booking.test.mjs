@@ -338,8 +338,11 @@ describe('appointment limits', () => {
 
     test('booking floods from one address stop with a clear message', async () => {
         const v = await scope.connect(d.port);
-        const { slots: free } = expectType(await v.request({ type: 'slots', office: 'amt-a' }),
+        // tomorrow's: late in the evening today has fewer than four
+        const { days } = expectType(await v.request({ type: 'slots', office: 'amt-a' }),
             'slots');
+        const { slots: free } = expectType(await v.request({ type: 'slots', office: 'amt-a',
+            date: days[1].date }), 'slots');
         for (let i = 0; i < 3; i++) {
             expectType(await v.request({ type: 'book', office: 'amt-a', start: free[i].start,
                 consent: true }), 'booked');
