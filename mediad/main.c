@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,6 +83,23 @@ on_tick(gpointer s)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Each media connection holds a socket and its context's eventfd
+ * (ioloop.c), each client a WebSocket: about ten descriptors per
+ * two-person consultation, so the usual soft limit of 1024 would end
+ * near 100 of them. The hard limit is what the administrator allows. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warning("cannot raise the open file limit: %s",
+		    strerror(errno));
+}
+
 static int
 run(struct config *cfg, bool debug)
 {
@@ -96,6 +114,7 @@ run(struct config *cfg, bool debug)
 
 	log_init("klopfd", debug ? KLOG_DEBUG : (enum log_level)level,
 	    strcmp(cfg->log_target, "syslog") == 0 && !debug);
+	raise_fd_limit();
 	setenv("TZ", cfg->timezone, 1);
 	tzset();
 	signal(SIGPIPE, SIG_IGN);

@@ -3,6 +3,8 @@
 
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -180,5 +182,34 @@ describe('klopfd user ...', () => {
         const c = scope.track(await connect(d.port));
         const ok = await c.request({ type: 'login', user: 'emil', password: 'emil-Passwort-5' });
         assert.equal(ok.type, 'welcome_clerk', JSON.stringify(ok));
+    });
+});
+
+// A consultation of two takes about ten descriptors: klopfd raises its
+// soft limit of open files to the hard limit, whatever it inherits.
+describe('klopfd and the open file limit', () => {
+    const scope = new Scope();
+    after(() => scope.cleanup());
+
+    test('started with a soft limit of 256, klopfd runs with the hard limit', async () => {
+        const limits = (pid) => {
+            const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m
+                .exec(fs.readFileSync(`/proc/${pid}/limits`, 'utf8'));
+            return { soft: m[1], hard: m[2] };
+        };
+        const mine = limits(process.pid);
+        if (mine.hard !== 'unlimited' && Number(mine.hard) <= 256) {
+            assert.fail(`the hard limit here is ${mine.hard}: nothing to raise`);
+        }
+        // children inherit the soft limit of this process: lower it
+        execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=256:${mine.hard}`]);
+        let d;
+        try {
+            d = await scope.start({ stateDir: scope.dir() });
+        } finally {
+            execFileSync('prlimit', ['--pid', String(process.pid),
+                `--nofile=${mine.soft}:${mine.hard}`]);
+        }
+        assert.deepEqual(limits(d.pid), { soft: mine.hard, hard: mine.hard });
     });
 });
