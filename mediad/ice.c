@@ -9,8 +9,12 @@
 
 #include <agent.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
+#include <stun/stunagent.h>
+#include <stun/usages/ice.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -23,9 +27,24 @@
  * net.core.rmem_max/wmem_max unless we hold CAP_NET_ADMIN. */
 #define ICE_SOCKET_BUFFER (2 * 1024 * 1024)
 
+/* Once ICE is connected on UDP, an agent in an ioloop reads its
+ * selected socket itself (see "fast" below and doc/media.md). */
+struct fast {
+	StunAgent stun;         /* answers the peer's checks */
+	struct sockaddr_storage remote; /* where media goes and comes from */
+	socklen_t remote_len;
+	uint64_t tie;
+	int64_t stamp_us;       /* arrival of the datagram in hand */
+};
+
 struct ice {
 	NiceAgent *agent;
+	struct ioloop *loop;
 	struct ioleg *leg;      /* with ice_options.loop, else NULL */
+	bool lite;
+	struct fast *fast;      /* reading udp_fd itself, else NULL */
+	int depth;              /* in on_fast */
+	bool doomed;            /* freed from within on_fast */
 	GSource *marked;        /* the socket source last made recursive */
 	guint stream;
 	GMainContext *ctx;
@@ -50,6 +69,8 @@ on_recv(NiceAgent *agent, guint stream, guint component, guint len,
 	(void)agent;
 	(void)stream;
 	(void)component;
+	if (ice->doomed)
+		return;
 	/* GLib blocks a source that may not recurse around each dispatch:
 	 * two eventfd writes per datagram. Nothing iterates a leg's context
 	 * from within its dispatch (ioloop.c runs a leg only once at a
@@ -88,10 +109,168 @@ raise_buffer(int fd, int opt, int opt_force)
 		    sizeof(want));
 }
 
-/* Once per connection: the selected pair's socket is the one media uses
- * (a host candidate: klopfd gathers nothing else). */
+static bool
+same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a;
+		const struct sockaddr_in *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a;
+		const struct sockaddr_in6 *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		    memcmp(&x->sin6_addr, &y->sin6_addr,
+		    sizeof(x->sin6_addr)) == 0;
+	}
+	return false;
+}
+
+/* The key of a check: USERNAME is "our ufrag:theirs", the key our
+ * password (RFC 8445 7.2.2). */
+static bool
+check_key(StunAgent *agent, StunMessage *msg, uint8_t *user,
+    uint16_t user_len, uint8_t **key, size_t *key_len, void *ud)
+{
+	struct ice *ice = ud;
+	size_t n = strlen(ice->ufrag);
+
+	(void)agent;
+	(void)msg;
+	if (user_len <= n || memcmp(user, ice->ufrag, n) != 0 ||
+	    user[n] != ':')
+		return false;
+	*key = (uint8_t *)ice->pwd;
+	*key_len = strlen(ice->pwd);
+	return true;
+}
+
+/* STUN on the taken socket: the peer's checks (consent freshness every
+ * few seconds, or a nomination from a new address) are answered as
+ * libnice answers them; everything else is dropped. */
 static void
-tune_socket(struct ice *ice)
+fast_stun(struct ice *ice, const struct ioloop_dgram *d)
+{
+	struct fast *f = ice->fast;
+	StunMessage req, rep;
+	uint8_t out[512];
+	size_t outlen = sizeof(out);
+	bool control = !ice->lite;
+	StunUsageIceReturn r;
+
+	if (stun_agent_validate(&f->stun, &req, d->buf, d->len, check_key,
+	    ice) != STUN_VALIDATION_SUCCESS ||
+	    stun_message_get_class(&req) != STUN_REQUEST ||
+	    stun_message_get_method(&req) != STUN_BINDING)
+		return;
+	r = stun_usage_ice_conncheck_create_reply(&f->stun, &req, &rep, out,
+	    &outlen, &d->from, d->fromlen, &control, f->tie,
+	    STUN_USAGE_ICE_COMPATIBILITY_RFC5245);
+	if (outlen > 0)
+		(void)ioloop_send(ice->loop, ice->udp_fd,
+		    (const struct sockaddr *)&d->from, d->fromlen, out, outlen);
+	if (r != STUN_USAGE_ICE_RETURN_SUCCESS)
+		return;
+	if (!same_addr(&d->from, &f->remote)) {
+		if (!stun_usage_ice_conncheck_use_candidate(&req))
+			return;
+		/* nominated from another address of the peer (its NAT
+		 * mapped it anew): media follows the nomination */
+		memcpy(&f->remote, &d->from, d->fromlen);
+		f->remote_len = d->fromlen;
+	}
+	ice->last_rx_us = g_get_monotonic_time();
+}
+
+static void destroy(struct ice *ice);
+
+/* The taken socket is readable: one batch. Media only from the selected
+ * remote address; STUN as above. */
+static void
+on_fast(void *ud)
+{
+	struct ice *ice = ud;
+	struct ioloop_dgram *d;
+	int n = ioloop_recv(ice->loop, ice->udp_fd, &d);
+	int64_t now;
+
+	if (n <= 0)
+		return;
+	now = g_get_monotonic_time();
+	ice->depth++;
+	for (int i = 0; i < n && !ice->doomed && ice->fast != NULL; i++) {
+		if (d[i].truncated || d[i].len == 0)
+			continue;
+		if (d[i].buf[0] < 4) {          /* RFC 7983: STUN */
+			fast_stun(ice, &d[i]);
+			continue;
+		}
+		if (!same_addr(&d[i].from, &ice->fast->remote))
+			continue;
+		ice->last_rx_us = now;
+		ice->fast->stamp_us = d[i].stamp_us;
+		ice->recv(ice->ud, d[i].buf, d[i].len);
+	}
+	if (--ice->depth == 0 && ice->doomed)
+		destroy(ice);
+}
+
+/* An agent in an ioloop reads its selected UDP socket itself from now
+ * on (ioloop.h): libnice never sees that socket's datagrams again, so the
+ * checks on it are answered here. */
+static void
+take_socket(struct ice *ice, int fd)
+{
+	NiceCandidate *local = NULL, *remote = NULL;
+	struct fast *f = ice->fast;
+	int on = 1;
+
+	if (!nice_agent_get_selected_pair(ice->agent, ice->stream,
+	    NICE_COMPONENT_TYPE_RTP, &local, &remote) || remote == NULL)
+		return;
+	if (f == NULL) {
+		f = g_new0(struct fast, 1);
+		stun_agent_init(&f->stun, STUN_ALL_KNOWN_ATTRIBUTES,
+		    STUN_COMPATIBILITY_RFC5389,
+		    STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS |
+		    STUN_AGENT_USAGE_USE_FINGERPRINT);
+		if (RAND_bytes((unsigned char *)&f->tie, sizeof(f->tie)) != 1)
+			f->tie = (uint64_t)g_get_real_time();
+	}
+	memset(&f->remote, 0, sizeof(f->remote));
+	nice_address_copy_to_sockaddr(&remote->addr,
+	    (struct sockaddr *)&f->remote);
+	f->remote_len = f->remote.ss_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	/* the kernel's arrival time comes with each datagram */
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	ice->fast = f;
+	ioloop_leg_take(ice->leg, fd, on_fast, ice);
+}
+
+static void
+give_back(struct ice *ice)
+{
+	if (ice->fast == NULL)
+		return;
+	ioloop_leg_give_back(ice->leg);
+	g_free(ice->fast);
+	ice->fast = NULL;
+}
+
+/* On connection, and when the peer nominates another pair: the selected
+ * pair's socket is the one media uses (a host candidate: klopfd gathers
+ * nothing else). A full agent (the load client) takes it only once its
+ * nomination is through (READY): the answer to the nominating check must
+ * still reach libnice. */
+static void
+tune_socket(struct ice *ice, bool nominated)
 {
 	GSocket *sock = nice_agent_get_selected_socket(ice->agent,
 	    ice->stream, NICE_COMPONENT_TYPE_RTP);
@@ -105,8 +284,28 @@ tune_socket(struct ice *ice)
 		/* libnice keeps it open until the stream goes */
 		ice->udp_fd = g_socket_get_protocol(sock) ==
 		    G_SOCKET_PROTOCOL_UDP ? fd : -1;
+		if (ice->udp_fd >= 0 && ice->leg != NULL &&
+		    (ice->lite || nominated))
+			take_socket(ice, fd);
+		else if (ice->udp_fd < 0)
+			give_back(ice);
 	}
 	g_object_unref(sock);
+}
+
+static void
+on_selected(NiceAgent *agent, guint stream, guint component,
+    NiceCandidate *local, NiceCandidate *remote, gpointer ud)
+{
+	struct ice *ice = ud;
+
+	(void)agent;
+	(void)component;
+	(void)local;
+	(void)remote;
+	if (stream == ice->stream && ice->state == ICE_CONNECTED &&
+	    !ice->doomed)
+		tune_socket(ice, ice->lite);
 }
 
 static void
@@ -134,11 +333,14 @@ on_state(NiceAgent *agent, guint stream, guint component, guint nstate,
 	default:
 		return;
 	}
-	if (s == ice->state)
+	if (s == ice->state) {
+		if (nstate == NICE_COMPONENT_STATE_READY)
+			tune_socket(ice, true);
 		return;
+	}
 	ice->state = s;
 	if (s == ICE_CONNECTED)
-		tune_socket(ice);
+		tune_socket(ice, nstate == NICE_COMPONENT_STATE_READY);
 	if (ice->state_cb != NULL)
 		ice->state_cb(ice->ud, s);
 }
@@ -184,6 +386,8 @@ ice_new(GMainContext *ctx, const struct ice_options *o, ice_recv_fn recv,
 		ctx = ioloop_leg_context(ice->leg);
 	}
 	ice->ctx = ctx;
+	ice->loop = o->loop;
+	ice->lite = o->lite;
 	ice->udp_fd = -1;
 	ice->recv = recv;
 	ice->state_cb = state;
@@ -218,6 +422,8 @@ ice_new(GMainContext *ctx, const struct ice_options *o, ice_recv_fn recv,
 		    NICE_COMPONENT_TYPE_RTP, o->port_min, o->port_max);
 	g_signal_connect(ice->agent, "component-state-changed",
 	    G_CALLBACK(on_state), ice);
+	g_signal_connect(ice->agent, "new-selected-pair-full",
+	    G_CALLBACK(on_selected), ice);
 	nice_agent_attach_recv(ice->agent, ice->stream, NICE_COMPONENT_TYPE_RTP,
 	    ctx, on_recv, ice);
 	if (!nice_agent_gather_candidates(ice->agent, ice->stream)) {
@@ -253,8 +459,22 @@ ice_free(struct ice *ice)
 {
 	if (ice == NULL)
 		return;
+	if (ice->depth > 0) {
+		/* from within on_fast: it stops, and frees it at its end */
+		ice->doomed = true;
+		if (ice->agent != NULL)
+			g_signal_handlers_disconnect_by_data(ice->agent, ice);
+		return;
+	}
+	destroy(ice);
+}
+
+static void
+destroy(struct ice *ice)
+{
 	/* out of the epoll set before libnice closes the sockets */
 	ioloop_leg_free(ice->leg);
+	g_free(ice->fast);
 	if (ice->agent != NULL) {
 		g_signal_handlers_disconnect_by_data(ice->agent, ice);
 		if (ice->stream != 0) {
@@ -348,6 +568,10 @@ ice_send(struct ice *ice, const uint8_t *buf, size_t len)
 {
 	if (ice->state != ICE_CONNECTED)
 		return -1;
+	if (ice->fast != NULL)
+		return ioloop_send(ice->loop, ice->udp_fd,
+		    (const struct sockaddr *)&ice->fast->remote,
+		    ice->fast->remote_len, buf, len);
 	return nice_agent_send(ice->agent, ice->stream, NICE_COMPONENT_TYPE_RTP,
 	    (guint)len, (const gchar *)buf) == (gint)len ? 0 : -1;
 }
@@ -369,6 +593,10 @@ ice_arrival_us(const struct ice *ice, int64_t *real_us)
 {
 	struct timespec ts;
 
+	if (ice->fast != NULL) {
+		*real_us = ice->fast->stamp_us;
+		return *real_us > 0 ? 0 : -1;
+	}
 	/* The kernel stamps datagrams once a socket asked (the first call
 	 * here fails with ENOENT). libnice reads one datagram and hands it
 	 * on before it reads the next, so "last" is the one in hand. */

@@ -7,7 +7,10 @@
  *
  * Owns the NiceAgent; hands every received datagram (DTLS, RTP, RTCP;
  * STUN stays inside libnice) to its receive callback on the main loop.
- * Never logs per packet.
+ * An agent in an ioloop, once connected over UDP, reads the selected
+ * socket itself in batches and sends in batches (ioloop.h), and answers
+ * the peer's checks on it with libnice's STUN library: libnice is not in
+ * the way of every datagram any more. Never logs per packet.
  */
 #ifndef KLOPF_ICE_H
 #define KLOPF_ICE_H
@@ -39,7 +42,8 @@ struct ice_options {
 	                           controlling agent (load client, tests) */
 	struct ioloop *loop;    /* NULL: the agent's sources go on ctx;
 	                           else on a context of its own in this loop
-	                           (ioloop.h), ctx only for the loop */
+	                           (ioloop.h), ctx only for the loop, and the
+	                           connected socket is read in batches */
 };
 
 struct ice_candidate {
@@ -87,9 +91,10 @@ int ice_send(struct ice *ice, const uint8_t *buf, size_t len);
 enum ice_state ice_get_state(const struct ice *ice);
 /* Monotonic time (µs) of the last datagram received, 0 if none. */
 int64_t ice_last_receive_us(const struct ice *ice);
-/* When the kernel received the datagram last read from the selected UDP
- * socket (real time, µs): 0, or -1 if unknown (no UDP pair yet, or the
- * first call on this socket). One system call: for samples only. */
+/* When the kernel received the datagram in hand, read from the selected
+ * UDP socket (real time, µs): 0, or -1 if unknown (no UDP pair yet, or the
+ * first call on a socket libnice reads). Where libnice reads, this is one
+ * system call: for samples only. */
 int ice_arrival_us(const struct ice *ice, int64_t *real_us);
 
 #endif

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -20,7 +22,9 @@
 #define LEG_MAXFD 16            /* a UDP socket, ICE-TCP, the wakeup */
 #define EVENTS_MAX 64
 #define RERUN_MAX 8             /* runs in a row while a leg says "due now" */
-#define REFRESH_TICKS (1000 / IOLOOP_TICK_MS)
+#define REFRESH_US 1000000     /* a leg not run for this long is queried */
+#define TICK_RUNS 32            /* legs run per tick at most */
+#define EPOLL_BUDGET_US 2000    /* media handled before GLib's loop goes on */
 
 /* One descriptor of a leg in the epoll set: the event's data points here. */
 struct iowatch {
@@ -38,7 +42,11 @@ struct ioleg {
 	gint prio;
 	bool queried;           /* resting between query and check */
 	struct iowatch w[LEG_MAXFD];    /* in the epoll set; slots stay put */
+	struct iowatch taken;   /* fd -1: none taken */
+	ioloop_fd_fn take_fn;
+	void *take_ud;
 	int64_t due_us;         /* monotonic; 0: no timeout */
+	int64_t refresh_us;     /* queried again at the latest then */
 	bool dead;              /* freed, waiting for the graveyard */
 	bool running;           /* in run(): never twice at once */
 	struct ioleg *prev, *next;      /* loop->legs, or the graveyard */
@@ -49,13 +57,30 @@ struct ioloop {
 	GSource *src;           /* the epoll set's source */
 	gpointer tag;
 	guint tick;
-	unsigned ticks;
+	struct ioleg *cursor;   /* where the next tick starts */
 	int epfd;
 	struct ioleg *legs;
 	struct ioleg *grave;    /* freed, their contexts still referenced */
 	unsigned nlegs;
 	uint64_t dispatches;
+	uint64_t batches;       /* taken descriptors' fn runs */
 	int depth;              /* runs in progress (nested dispatches) */
+	bool batching;          /* in a taken descriptor's fn: queue sends */
+	uint64_t send_errors;
+	/* a batch read */
+	struct mmsghdr rmsg[IOLOOP_BATCH];
+	struct iovec riov[IOLOOP_BATCH];
+	struct ioloop_dgram rd[IOLOOP_BATCH];
+	_Alignas(struct cmsghdr) uint8_t rctl[IOLOOP_BATCH]
+	    [CMSG_SPACE(sizeof(struct timespec))];
+	/* the write queue */
+	int nq;
+	int qfd[IOLOOP_BATCH];
+	struct mmsghdr qmsg[IOLOOP_BATCH];
+	struct iovec qiov[IOLOOP_BATCH];
+	struct sockaddr_storage qto[IOLOOP_BATCH];
+	_Alignas(8) uint8_t rbuf[IOLOOP_BATCH][IOLOOP_DGRAM];
+	_Alignas(8) uint8_t qbuf[IOLOOP_BATCH][IOLOOP_DGRAM];
 };
 
 static void
@@ -100,6 +125,10 @@ bury(struct ioloop *loop)
 static void
 unwatch_all(struct ioleg *g)
 {
+	if (g->taken.fd >= 0) {
+		(void)epoll_ctl(g->loop->epfd, EPOLL_CTL_DEL, g->taken.fd, NULL);
+		g->taken.fd = -1;
+	}
 	for (int i = 0; i < LEG_MAXFD; i++)
 		if (g->w[i].fd >= 0) {
 			(void)epoll_ctl(g->loop->epfd, EPOLL_CTL_DEL,
@@ -123,7 +152,7 @@ watch(struct ioleg *g)
 		    (EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP);
 		int slot = -1, free_slot = -1;
 
-		if (fd == g->wakeup_fd || fd < 0)
+		if (fd == g->wakeup_fd || fd < 0 || fd == g->taken.fd)
 			continue;
 		for (int j = 0; j < LEG_MAXFD; j++) {
 			if (g->w[j].fd == fd)
@@ -175,8 +204,9 @@ query(struct ioleg *g)
 	}
 	g->nfds = n;
 	g->queried = true;
-	g->due_us = timeout < 0 ? 0 :
-	    g_get_monotonic_time() + (int64_t)timeout * 1000;
+	g->refresh_us = g_get_monotonic_time();
+	g->due_us = timeout < 0 ? 0 : g->refresh_us + (int64_t)timeout * 1000;
+	g->refresh_us += REFRESH_US;
 	watch(g);
 }
 
@@ -198,8 +228,8 @@ run(struct ioleg *g, int fd, uint32_t events)
 				uint32_t r = events & ((uint32_t)
 				    g->fds[i].events | EPOLLERR | EPOLLHUP);
 
-				g->fds[i].revents = g->fds[i].fd == fd ?
-				    (gushort)r : 0;
+				g->fds[i].revents = g->fds[i].fd == fd &&
+				    fd != g->taken.fd ? (gushort)r : 0;
 			}
 			g->queried = false;
 			if (g_main_context_check(g->ctx, g->prio, g->fds,
@@ -224,18 +254,39 @@ on_epoll(GSource *src, GSourceFunc cb, gpointer ud)
 {
 	struct ioloop *loop = ud;
 	struct epoll_event ev[EVENTS_MAX];
+	int64_t until = g_get_monotonic_time() + EPOLL_BUDGET_US;
 	int n;
 
 	(void)src;
 	(void)cb;
-	n = epoll_wait(loop->epfd, ev, EVENTS_MAX, 0);
 	loop->depth++;          /* no leg freed below is let go before the end */
-	for (int i = 0; i < n; i++) {
-		struct iowatch *w = ev[i].data.ptr;
+	/* Again while something is ready, up to EPOLL_BUDGET_US: each
+	 * return to GLib's loop polls every other descriptor of the main
+	 * context (the lobby's WebSockets), which a busy media loop need not
+	 * do for every few datagrams. */
+	do {
+		n = epoll_wait(loop->epfd, ev, EVENTS_MAX, 0);
+		for (int i = 0; i < n; i++) {
+			struct iowatch *w = ev[i].data.ptr;
 
-		if (!w->g->dead && w->fd >= 0)
-			run(w->g, w->fd, ev[i].events);
-	}
+			if (w->g->dead || w->fd < 0)
+				continue;
+			if (w != &w->g->taken) {
+				run(w->g, w->fd, ev[i].events);
+				continue;
+			}
+			/* not nested in another's fn: they share the batch
+			 * buffers (level-triggered, it is seen again) */
+			if (loop->batching)
+				continue;
+			loop->batching = true;
+			loop->batches++;
+			w->g->take_fn(w->g->take_ud);
+			loop->batching = false;
+			ioloop_flush(loop);
+		}
+	} while (n > 0 && !loop->batching &&
+	    g_get_monotonic_time() < until);
 	loop->depth--;
 	bury(loop);
 	return G_SOURCE_CONTINUE;
@@ -245,24 +296,36 @@ static GSourceFuncs epoll_funcs = {
 	.dispatch = on_epoll,
 };
 
-/* Timeouts of the legs, and every second a fresh look at each leg. */
+/* Timeouts of the legs, and a fresh look at each leg not run for a
+ * second. At most TICK_RUNS legs per tick, so that the tick never holds
+ * up the media for long (800 legs run at once took 6 ms, and libnice's
+ * timers of legs made together fall due together); the next tick goes on
+ * where this one stopped. */
 static gboolean
 on_tick(gpointer ud)
 {
 	struct ioloop *loop = ud;
 	int64_t now = g_get_monotonic_time();
-	bool all = ++loop->ticks % REFRESH_TICKS == 0;
-	struct ioleg *g, *next;
+	struct ioleg *g = loop->cursor != NULL ? loop->cursor : loop->legs;
+	unsigned seen = 0, runs = 0, n = loop->nlegs;
 
 	loop->depth++;
-	for (g = loop->legs; g != NULL; g = next) {
-		next = g->next;
-		if (all || (g->due_us != 0 && g->due_us <= now))
+	while (g != NULL && seen < n && runs < TICK_RUNS) {
+		struct ioleg *next = g->next != NULL ? g->next : loop->legs;
+
+		seen++;
+		if ((g->due_us != 0 && g->due_us <= now) ||
+		    g->refresh_us <= now) {
+			runs++;
+			/* a run may free the next leg: it is no longer the
+			 * cursor then (ioloop_leg_free) */
+			loop->cursor = next;
 			run(g, -1, 0);
-		/* a run may free the next leg: it moved to the graveyard */
-		if (next != NULL && next->dead)
-			next = NULL;
+			next = loop->cursor;
+		}
+		g = next;
 	}
+	loop->cursor = g;
 	loop->depth--;
 	bury(loop);
 	return G_SOURCE_CONTINUE;
@@ -312,6 +375,7 @@ ioloop_free(struct ioloop *loop)
 		    loop->nlegs);
 		return;
 	}
+	ioloop_flush(loop);
 	bury(loop);
 	t = g_main_context_find_source_by_id(loop->main, loop->tick);
 	if (t != NULL)
@@ -331,6 +395,8 @@ ioloop_leg_new(struct ioloop *loop)
 	int n;
 
 	g->loop = loop;
+	g->taken.g = g;
+	g->taken.fd = -1;
 	for (int i = 0; i < LEG_MAXFD; i++) {
 		g->w[i].g = g;
 		g->w[i].fd = -1;
@@ -370,11 +436,173 @@ ioloop_leg_free(struct ioleg *g)
 	if (g == NULL || g->dead)
 		return;
 	loop = g->loop;
+	/* its socket closes next: what is queued for it goes now */
+	if (loop->nq > 0)
+		ioloop_flush(loop);
 	unwatch_all(g);
 	g->dead = true;
+	if (loop->cursor == g)
+		loop->cursor = g->next;
 	unlink_leg(&loop->legs, g);
 	push_leg(&loop->grave, g);
 	loop->nlegs--;
+}
+
+void
+ioloop_leg_take(struct ioleg *g, int fd, ioloop_fd_fn fn, void *ud)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = &g->taken };
+	int epfd = g->loop->epfd;
+	bool in_set = false;
+
+	if (g->dead || fd < 0)
+		return;
+	if (g->taken.fd == fd) {
+		g->take_fn = fn;
+		g->take_ud = ud;
+		return;
+	}
+	ioloop_leg_give_back(g);
+	/* the context may watch it already: its slot is let go, the
+	 * descriptor stays in the set with the new event data */
+	for (int j = 0; j < LEG_MAXFD; j++)
+		if (g->w[j].fd == fd) {
+			in_set = g->w[j].ev != 0;
+			g->w[j].fd = -1;
+			g->w[j].ev = 0;
+		}
+	g->taken.fd = fd;
+	g->take_fn = fn;
+	g->take_ud = ud;
+	if (epoll_ctl(epfd, in_set ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd,
+	    &e) != 0 && errno == EEXIST)
+		(void)epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &e);
+}
+
+void
+ioloop_leg_give_back(struct ioleg *g)
+{
+	if (g->taken.fd < 0)
+		return;
+	ioloop_flush(g->loop);
+	(void)epoll_ctl(g->loop->epfd, EPOLL_CTL_DEL, g->taken.fd, NULL);
+	g->taken.fd = -1;
+	g->take_fn = NULL;
+	g->take_ud = NULL;
+	if (!g->dead)
+		ioloop_leg_refresh(g);  /* the context watches it again */
+}
+
+int
+ioloop_recv(struct ioloop *loop, int fd, struct ioloop_dgram **out)
+{
+	int n;
+
+	for (int i = 0; i < IOLOOP_BATCH; i++) {
+		struct msghdr *h = &loop->rmsg[i].msg_hdr;
+
+		loop->riov[i].iov_base = loop->rbuf[i];
+		loop->riov[i].iov_len = IOLOOP_DGRAM;
+		h->msg_name = &loop->rd[i].from;
+		h->msg_namelen = sizeof(loop->rd[i].from);
+		h->msg_iov = &loop->riov[i];
+		h->msg_iovlen = 1;
+		h->msg_control = loop->rctl[i];
+		h->msg_controllen = sizeof(loop->rctl[i]);
+		h->msg_flags = 0;
+	}
+	do
+		n = recvmmsg(fd, loop->rmsg, IOLOOP_BATCH, MSG_DONTWAIT, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	for (int i = 0; i < n; i++) {
+		struct msghdr *h = &loop->rmsg[i].msg_hdr;
+		struct ioloop_dgram *d = &loop->rd[i];
+
+		d->buf = loop->rbuf[i];
+		d->len = loop->rmsg[i].msg_len;
+		d->fromlen = h->msg_namelen;
+		d->truncated = (h->msg_flags & MSG_TRUNC) != 0;
+		d->stamp_us = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL;
+		    c = CMSG_NXTHDR(h, c))
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+				d->stamp_us = (int64_t)ts.tv_sec * 1000000 +
+				    ts.tv_nsec / 1000;
+			}
+	}
+	*out = loop->rd;
+	return n;
+}
+
+int
+ioloop_send(struct ioloop *loop, int fd, const struct sockaddr *to,
+    socklen_t tolen, const uint8_t *buf, size_t len)
+{
+	int i;
+
+	if (!loop->batching || len > IOLOOP_DGRAM ||
+	    tolen > sizeof(loop->qto[0])) {
+		ssize_t r;
+
+		do
+			r = sendto(fd, buf, len, MSG_DONTWAIT, to, tolen);
+		while (r < 0 && errno == EINTR);
+		return r == (ssize_t)len ? 0 : -1;
+	}
+	if (loop->nq == IOLOOP_BATCH)
+		ioloop_flush(loop);
+	i = loop->nq++;
+	memcpy(loop->qbuf[i], buf, len);
+	memcpy(&loop->qto[i], to, tolen);
+	loop->qfd[i] = fd;
+	loop->qiov[i].iov_base = loop->qbuf[i];
+	loop->qiov[i].iov_len = len;
+	loop->qmsg[i].msg_hdr = (struct msghdr){
+		.msg_name = &loop->qto[i],
+		.msg_namelen = tolen,
+		.msg_iov = &loop->qiov[i],
+		.msg_iovlen = 1,
+	};
+	return 0;
+}
+
+/* One sendmmsg per run of datagrams for the same socket. A datagram the
+ * kernel refuses is dropped (and counted), as a full socket would drop
+ * it anyway; the rest still go. */
+void
+ioloop_flush(struct ioloop *loop)
+{
+	int i = 0, n = loop->nq;
+
+	loop->nq = 0;
+	while (i < n) {
+		int j = i, r;
+
+		while (j < n && loop->qfd[j] == loop->qfd[i])
+			j++;
+		do
+			r = sendmmsg(loop->qfd[i], &loop->qmsg[i],
+			    (unsigned)(j - i), MSG_DONTWAIT);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0) {
+			loop->send_errors++;
+			i++;
+		} else {
+			i += r;
+		}
+	}
+}
+
+uint64_t
+ioloop_send_errors(const struct ioloop *loop)
+{
+	return loop->send_errors;
 }
 
 unsigned
@@ -387,4 +615,10 @@ uint64_t
 ioloop_dispatches(const struct ioloop *loop)
 {
 	return loop->dispatches;
+}
+
+uint64_t
+ioloop_batches(const struct ioloop *loop)
+{
+	return loop->batches;
 }

@@ -21,7 +21,10 @@
 #define KLOPF_IOLOOP_H
 
 #include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define IOLOOP_TICK_MS 20
 
@@ -47,8 +50,52 @@ void ioloop_leg_refresh(struct ioleg *g);
  * the libnice agent goes). Safe from within any leg's dispatch. */
 void ioloop_leg_free(struct ioleg *g);
 
-/* Number of legs watched, and dispatches since the start (tests). */
+/*
+ * A leg's descriptor can be taken from its context: epoll then calls fn
+ * when it is readable, and the context's own sources for it never run.
+ * ice.c takes the selected UDP socket once ICE is connected and reads it
+ * in batches (ioloop_recv), sending in batches too (ioloop_send): one
+ * system call per batch instead of libnice's two reads and one write per
+ * datagram, each through GLib. One descriptor per leg; taking another
+ * gives the first back.
+ */
+typedef void (*ioloop_fd_fn)(void *ud);
+void ioloop_leg_take(struct ioleg *g, int fd, ioloop_fd_fn fn, void *ud);
+/* The taken descriptor goes back to the leg's context. */
+void ioloop_leg_give_back(struct ioleg *g);
+
+#define IOLOOP_BATCH 32         /* datagrams per read, and per write queue */
+#define IOLOOP_DGRAM 2048       /* longest datagram a batch holds */
+
+struct ioloop_dgram {
+	uint8_t *buf;           /* the loop's; valid until the next read */
+	size_t len;
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	int64_t stamp_us;       /* when the kernel received it (real time),
+	                           0 if unknown */
+	bool truncated;         /* longer than IOLOOP_DGRAM: cut */
+};
+
+/* Reads what is queued on fd, up to IOLOOP_BATCH datagrams, without
+ * waiting. Returns how many (0: none), -1 on an error. *out stays valid
+ * until the next call. fd should have SO_TIMESTAMPNS on for stamp_us. */
+int ioloop_recv(struct ioloop *loop, int fd, struct ioloop_dgram **out);
+/* Sends one datagram on fd to `to`. Inside a taken descriptor's fn it is
+ * queued and goes out with the others for the same socket when fn
+ * returns (or when the queue is full); elsewhere at once. Returns 0, or
+ * -1 if it could not be sent or queued. */
+int ioloop_send(struct ioloop *loop, int fd, const struct sockaddr *to,
+    socklen_t tolen, const uint8_t *buf, size_t len);
+/* Sends what is queued (before its socket closes, for one). */
+void ioloop_flush(struct ioloop *loop);
+/* Queued datagrams the kernel refused (full socket buffer). */
+uint64_t ioloop_send_errors(const struct ioloop *loop);
+
+/* Number of legs watched, dispatches of their contexts and runs of taken
+ * descriptors' fn since the start (tests). */
 unsigned ioloop_legs(const struct ioloop *loop);
 uint64_t ioloop_dispatches(const struct ioloop *loop);
+uint64_t ioloop_batches(const struct ioloop *loop);
 
 #endif

@@ -2,13 +2,19 @@
  * test_ice: klopfd's ICE-lite transport against a full libnice agent, on
  * loopback inside a private network namespace the test makes itself.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <glib.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <stun/stunagent.h>
+#include <stun/usages/ice.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -23,7 +29,8 @@ struct side {
 	size_t ngot;
 	int packets;
 	bool free_on_recv;      /* ice_free() inside the first callback */
-	int recursive;          /* packets from a source that may recurse */
+	bool echo;              /* sends each datagram back */
+	int64_t stamp;          /* ice_arrival_us() in the last callback */
 };
 
 static void
@@ -32,13 +39,14 @@ on_recv(void *ud, const uint8_t *buf, size_t len)
 	struct side *s = ud;
 
 	s->packets++;
-	if (g_main_current_source() != NULL &&
-	    g_source_get_can_recurse(g_main_current_source()))
-		s->recursive++;
 	if (len < sizeof(s->got)) {
 		memcpy(s->got, buf, len);
 		s->ngot = len;
 	}
+	if (s->ice != NULL && ice_arrival_us(s->ice, &s->stamp) != 0)
+		s->stamp = 0;
+	if (s->echo)
+		assert_int_equal(ice_send(s->ice, buf, len), 0);
 	if (s->free_on_recv) {
 		ice_free(s->ice);
 		s->ice = NULL;
@@ -218,16 +226,15 @@ test_a_lite_agent_in_an_ioloop_works_like_one_on_the_main_loop(void **state)
 	assert_int_equal(ioloop_legs(loop), 1);
 	d0 = ioloop_dispatches(loop);
 	assert_true(d0 > 0);            /* the checks came through it */
+	assert_int_equal(ioloop_batches(loop), 0);
 	assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"hello", 5), 0);
 	assert_true(spin_until(got_packet, &s[0]));
 	assert_memory_equal(s[0].got, "hello", 5);
-	/* libnice's socket source was marked: GLib does not block it
-	 * around each datagram (no eventfd writes) */
-	assert_int_equal(s[0].recursive, s[0].packets);
+	/* once connected, the socket is read by ice.c, not by libnice */
+	assert_true(ioloop_batches(loop) > 0);
 	assert_int_equal(ice_send(s[0].ice, (const uint8_t *)"world!", 6), 0);
 	assert_true(spin_until(got_packet, &s[1]));
 	assert_memory_equal(s[1].got, "world!", 6);
-	assert_true(ioloop_dispatches(loop) > d0);
 	ice_free(s[1].ice);
 	ice_free(s[0].ice);
 	assert_int_equal(ioloop_legs(loop), 0);
@@ -247,6 +254,239 @@ test_a_lite_agent_in_an_ioloop_works_like_one_on_the_main_loop(void **state)
 	/* the loop goes on for the others */
 	spin_until(got_packet, &s[1]);
 	ice_free(s[1].ice);
+	ioloop_free(loop);
+	loop = NULL;
+}
+
+static bool
+got_n(void *arg)
+{
+	const int *want = ((void **)arg)[1];
+
+	return ((struct side *)((void **)arg)[0])->packets >= *want;
+}
+
+/* Once connected, the lite agent reads its socket in batches and sends
+ * in batches: 40 datagrams queued at once come in a few reads, each is
+ * echoed, all 40 echoes arrive, and each came with the kernel's arrival
+ * time. */
+static void
+test_a_connected_lite_agent_reads_and_sends_in_batches(void **state)
+{
+	struct side s[2];
+	int want = 40;
+	void *arg[2];
+	uint64_t b0;
+	int64_t before;
+
+	(void)state;
+	loop = ioloop_new(NULL);
+	assert_non_null(loop);
+	memset(s, 0, sizeof(s));
+	connect_pair(s);
+	s[0].echo = true;
+	b0 = ioloop_batches(loop);
+	before = g_get_real_time();
+	for (int i = 0; i < want; i++) {
+		char msg[16];
+		int n = snprintf(msg, sizeof(msg), "pkt %d", i);
+
+		assert_int_equal(ice_send(s[1].ice, (const uint8_t *)msg,
+		    (size_t)n), 0);
+	}
+	arg[0] = &s[1];
+	arg[1] = &want;
+	assert_true(spin_until(got_n, arg));
+	assert_int_equal(s[0].packets, want);
+	assert_int_equal(s[1].packets, want);
+	assert_string_equal(s[1].got, "pkt 39");
+	/* 40 datagrams, batches of up to IOLOOP_BATCH: a few reads */
+	assert_true(ioloop_batches(loop) - b0 <= 4);
+	assert_true(ioloop_batches(loop) - b0 >= 2);
+	assert_true(s[0].stamp >= before - 1000);
+	assert_true(s[0].stamp <= g_get_real_time());
+	assert_int_equal(ioloop_send_errors(loop), 0);
+	ice_free(s[1].ice);
+	ice_free(s[0].ice);
+	ioloop_free(loop);
+	loop = NULL;
+}
+
+/* A check as a browser sends it, from a plain socket. */
+static void
+send_check(int fd, const struct sockaddr_in *to, StunAgent *a,
+    const char *ufrag, const char *pwd, bool nominate)
+{
+	StunMessage m;
+	uint8_t buf[512];
+	char user[256];
+	size_t n;
+
+	snprintf(user, sizeof(user), "%s:browser", ufrag);
+	n = stun_usage_ice_conncheck_create(a, &m, buf, sizeof(buf),
+	    (const uint8_t *)user, strlen(user), (const uint8_t *)pwd,
+	    strlen(pwd), nominate, true, 0x6e7f00ff, 42, NULL,
+	    STUN_USAGE_ICE_COMPATIBILITY_RFC5245);
+	assert_true(n > 0);
+	assert_int_equal(sendto(fd, buf, n, 0, (const struct sockaddr *)to,
+	    sizeof(*to)), (ssize_t)n);
+}
+
+/* Runs the loop for up to ms and returns what fd received (0: nothing). */
+static ssize_t
+await_datagram(int fd, uint8_t *buf, size_t cap, int ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * 1000;
+	ssize_t n;
+
+	do {
+		n = recv(fd, buf, cap, MSG_DONTWAIT);
+		if (n > 0)
+			return n;
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+	} while (g_get_monotonic_time() < end);
+	return 0;
+}
+
+/* On the taken socket klopfd answers the peer's checks itself (consent
+ * freshness), ignores checks with the wrong password and datagrams from
+ * strangers, and follows a nomination from a new address of the peer. */
+static void
+test_a_connected_lite_agent_answers_checks_and_follows_a_nomination(
+    void **state)
+{
+	struct side s[2];
+	struct ice_candidate c;
+	struct sockaddr_in to = { .sin_family = AF_INET }, me;
+	socklen_t melen = sizeof(me);
+	StunAgent a;
+	StunMessage resp;
+	struct sockaddr_storage mapped;
+	socklen_t mlen = sizeof(mapped);
+	uint8_t buf[512];
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	loop = ioloop_new(NULL);
+	assert_non_null(loop);
+	memset(s, 0, sizeof(s));
+	connect_pair(s);
+	assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"hello", 5), 0);
+	assert_true(spin_until(got_packet, &s[0]));
+	assert_true(ioloop_batches(loop) > 0);   /* taken */
+
+	assert_int_equal(ice_local_candidates(s[0].ice, &c, 1), 1);
+	to.sin_port = htons((uint16_t)c.port);
+	assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &to.sin_addr), 1);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	stun_agent_init(&a, STUN_ALL_KNOWN_ATTRIBUTES,
+	    STUN_COMPATIBILITY_RFC5389, STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS |
+	    STUN_AGENT_USAGE_USE_FINGERPRINT);
+
+	/* a stranger's media is not handed on */
+	assert_int_equal(sendto(fd, "\x80stranger", 9, 0,
+	    (const struct sockaddr *)&to, sizeof(to)), 9);
+	/* a check with the wrong password gets no answer */
+	send_check(fd, &to, &a, ice_local_ufrag(s[0].ice), "wrong-password",
+	    false);
+	assert_int_equal(await_datagram(fd, buf, sizeof(buf), 300), 0);
+	assert_int_equal(s[0].packets, 1);
+
+	/* the right one is answered, with the address it came from */
+	send_check(fd, &to, &a, ice_local_ufrag(s[0].ice),
+	    ice_local_pwd(s[0].ice), false);
+	n = await_datagram(fd, buf, sizeof(buf), 2000);
+	assert_true(n > 0);
+	assert_int_equal(stun_agent_validate(&a, &resp, buf, (size_t)n, NULL,
+	    NULL), STUN_VALIDATION_SUCCESS);
+	assert_int_equal(stun_message_get_class(&resp), STUN_RESPONSE);
+	assert_int_equal(stun_usage_ice_conncheck_process(&resp, &mapped,
+	    &mlen, STUN_USAGE_ICE_COMPATIBILITY_RFC5245),
+	    STUN_USAGE_ICE_RETURN_SUCCESS);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&me, &melen), 0);
+	assert_int_equal(((struct sockaddr_in *)&mapped)->sin_port,
+	    me.sin_port);
+	/* without a nomination, media still goes to the selected pair */
+	assert_int_equal(ice_send(s[0].ice, (const uint8_t *)"to-pair", 7), 0);
+	assert_true(spin_until(got_packet, &s[1]));
+	assert_memory_equal(s[1].got, "to-pair", 7);
+	assert_int_equal(await_datagram(fd, buf, sizeof(buf), 100), 0);
+
+	/* nominated from the new address: media follows, both ways */
+	send_check(fd, &to, &a, ice_local_ufrag(s[0].ice),
+	    ice_local_pwd(s[0].ice), true);
+	assert_true(await_datagram(fd, buf, sizeof(buf), 2000) > 0);
+	assert_int_equal(ice_send(s[0].ice, (const uint8_t *)"moved", 5), 0);
+	n = await_datagram(fd, buf, sizeof(buf), 2000);
+	assert_int_equal(n, 5);
+	assert_memory_equal(buf, "moved", 5);
+	assert_int_equal(sendto(fd, "\x80" "from-new", 9, 0,
+	    (const struct sockaddr *)&to, sizeof(to)), 9);
+	s[0].packets = 0;
+	assert_true(spin_until(got_packet, &s[0]));
+	assert_memory_equal(s[0].got, "\x80" "from-new", 9);
+
+	close(fd);
+	ice_free(s[1].ice);
+	ice_free(s[0].ice);
+	ioloop_free(loop);
+	loop = NULL;
+}
+
+/* Garbage from a stranger at the taken socket (empty, oversized, noise,
+ * STUN with a wrong user), many times over: the media goes on. */
+static void
+test_garbage_at_a_taken_socket_does_not_stop_the_media(void **state)
+{
+	struct side s[2];
+	struct ice_candidate c;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t big[4000], noise[700];
+	uint8_t stun[32] = { 0x00, 0x01, 0x00, 0x0c, 0x21, 0x12, 0xa4, 0x42 };
+	int fd;
+
+	(void)state;
+	loop = ioloop_new(NULL);
+	assert_non_null(loop);
+	memset(s, 0, sizeof(s));
+	connect_pair(s);
+	assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"hello", 5), 0);
+	assert_true(spin_until(got_packet, &s[0]));
+	assert_int_equal(ice_local_candidates(s[0].ice, &c, 1), 1);
+	to.sin_port = htons((uint16_t)c.port);
+	assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &to.sin_addr), 1);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	for (size_t i = 0; i < sizeof(noise); i++)
+		noise[i] = (uint8_t)(i * 13 + 29);
+	memcpy(stun + 20, "\x00\x06\x00\x08" "evil:bad", 12);
+	for (int round = 0; round < 200; round++) {
+		(void)sendto(fd, "", 0, 0, (const struct sockaddr *)&to,
+		    sizeof(to));
+		(void)sendto(fd, big, sizeof(big), 0,
+		    (const struct sockaddr *)&to, sizeof(to));
+		(void)sendto(fd, noise, sizeof(noise) - (size_t)round, 0,
+		    (const struct sockaddr *)&to, sizeof(to));
+		(void)sendto(fd, stun, sizeof(stun), 0,
+		    (const struct sockaddr *)&to, sizeof(to));
+		if (round % 20 == 0)
+			(void)g_main_context_iteration(NULL, FALSE);
+	}
+	close(fd);
+	for (int i = 0; i < 50; i++)
+		(void)g_main_context_iteration(NULL, FALSE);
+	s[0].packets = 0;
+	assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"still", 5), 0);
+	assert_true(spin_until(got_packet, &s[0]));
+	assert_memory_equal(s[0].got, "still", 5);
+	assert_int_equal(s[0].packets, 1);
+	ice_free(s[1].ice);
+	ice_free(s[0].ice);
 	ioloop_free(loop);
 	loop = NULL;
 }
@@ -353,6 +593,9 @@ main(void)
 		cmocka_unit_test(test_browser_like_agent_connects_and_datagrams_flow_both_ways),
 		cmocka_unit_test(test_arrival_time_comes_from_the_kernel),
 		cmocka_unit_test(test_a_lite_agent_in_an_ioloop_works_like_one_on_the_main_loop),
+		cmocka_unit_test(test_a_connected_lite_agent_reads_and_sends_in_batches),
+		cmocka_unit_test(test_a_connected_lite_agent_answers_checks_and_follows_a_nomination),
+		cmocka_unit_test(test_garbage_at_a_taken_socket_does_not_stop_the_media),
 		cmocka_unit_test(test_a_full_port_range_is_a_clear_error),
 		cmocka_unit_test(test_an_address_not_on_this_machine_is_refused),
 		cmocka_unit_test(test_ice_tcp_adds_a_passive_candidate),
