@@ -36,6 +36,7 @@ struct peer {
 	int depth;                      /* nested entries (enter/leave) */
 	bool doomed;                    /* peer_free() called inside */
 	int64_t created_us;
+	int64_t remote_us;      /* when the remote description was last set */
 	struct peer_stats stats;
 	char reason[PEER_REASON_MAX];
 	/* DTLS datagrams sent before ICE is connected: an ICE-lite agent
@@ -456,6 +457,10 @@ peer_set_remote(struct peer *p, const char *ufrag, const char *pwd,
 	}
 	if (p->doomed)
 		goto out;
+	/* from now on the peer has something to say: its silence counts
+	 * from here, not from peer_new() (a subscribe leg made long before
+	 * its first offer would be "silent" at once) */
+	p->remote_us = g_get_monotonic_time();
 	(void)dtls_set_remote_fingerprint(p->dtls, fingerprint); /* below */
 	check_dtls(p);
 out:
@@ -546,10 +551,9 @@ peer_stats(const struct peer *p, struct peer_stats *out)
 int64_t
 peer_idle_us(const struct peer *p, int64_t now_us)
 {
-	int64_t last = ice_last_receive_us(p->ice);
+	int64_t last = MAX(ice_last_receive_us(p->ice),
+	    MAX(p->remote_us, p->created_us));
 
-	if (last == 0)
-		last = p->created_us;
 	return now_us > last ? now_us - last : 0;
 }
 

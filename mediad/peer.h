@@ -128,8 +128,9 @@ const char *peer_failure_reason(const struct peer *p);
 /* The negotiated SRTP profile once connected, else DTLS_SRTP_NONE. */
 enum dtls_srtp_profile peer_srtp_profile(const struct peer *p);
 void peer_stats(const struct peer *p, struct peer_stats *out);
-/* Microseconds from the last datagram received (or, if none, from
- * peer_new()) to now_us (g_get_monotonic_time()); 0 if now_us is earlier. */
+/* Microseconds from the last datagram received, the last
+ * peer_set_remote() or peer_new(), whichever came last, to now_us
+ * (g_get_monotonic_time()); 0 if now_us is earlier. */
 int64_t peer_idle_us(const struct peer *p, int64_t now_us);
 /* ice_arrival_us() of the peer's transport: when the datagram in hand
  * reached the kernel (real time, µs); 0, or -1 if unknown. */

@@ -399,6 +399,25 @@ test_client_rtp_reaches_server_as_the_same_plaintext(void **state)
 	free_pair(s);
 }
 
+/* A leg made long before its remote description (a subscribe leg of a
+ * citizen alone in the room) is not silent the moment the description
+ * comes: its silence counts from peer_set_remote(). */
+static void
+test_silence_counts_from_the_remote_description(void **state)
+{
+	struct side s = {0};
+	uint8_t fp[DTLS_FINGERPRINT_LEN] = {0};
+
+	(void)state;
+	assert_non_null(make(&s, true));
+	g_usleep(300000);
+	assert_true(peer_idle_us(s.p, g_get_monotonic_time()) >= 300000);
+	assert_int_equal(peer_set_remote(s.p, "ufrag", "a-password-of-22-chars",
+	    fp), 0);
+	assert_true(peer_idle_us(s.p, g_get_monotonic_time()) < 200000);
+	peer_free(s.p);
+}
+
 static void
 test_server_rtcp_reaches_client(void **state)
 {
@@ -683,6 +702,7 @@ main(void)
 		cmocka_unit_test(test_a_callback_may_free_its_own_peer),
 		cmocka_unit_test(test_close_stops_media),
 		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_silence_counts_from_the_remote_description),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
