@@ -657,7 +657,10 @@ on_pace(gpointer ud)
 	(void)ud;
 	if (phase == PH_DONE)
 		return G_SOURCE_REMOVE;
+	/* one sendmmsg per socket for what is due now */
+	ioloop_batch_begin(iol);
 	ml_rtp_pace(rooms, opt.nrooms, g_get_monotonic_time());
+	ioloop_batch_end(iol);
 	return G_SOURCE_CONTINUE;
 }
 

@@ -599,6 +599,19 @@ ioloop_flush(struct ioloop *loop)
 	}
 }
 
+void
+ioloop_batch_begin(struct ioloop *loop)
+{
+	loop->batching = true;
+}
+
+void
+ioloop_batch_end(struct ioloop *loop)
+{
+	loop->batching = false;
+	ioloop_flush(loop);
+}
+
 uint64_t
 ioloop_send_errors(const struct ioloop *loop)
 {

@@ -89,6 +89,11 @@ int ioloop_send(struct ioloop *loop, int fd, const struct sockaddr *to,
     socklen_t tolen, const uint8_t *buf, size_t len);
 /* Sends what is queued (before its socket closes, for one). */
 void ioloop_flush(struct ioloop *loop);
+/* Queues sends outside of a taken descriptor's fn too, until
+ * ioloop_batch_end() sends them (a sender's timer, e.g. the load
+ * client's). Not to be nested in a fn. */
+void ioloop_batch_begin(struct ioloop *loop);
+void ioloop_batch_end(struct ioloop *loop);
 /* Queued datagrams the kernel refused (full socket buffer). */
 uint64_t ioloop_send_errors(const struct ioloop *loop);
 

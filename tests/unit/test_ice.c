@@ -306,6 +306,20 @@ test_a_connected_lite_agent_reads_and_sends_in_batches(void **state)
 	assert_true(s[0].stamp >= before - 1000);
 	assert_true(s[0].stamp <= g_get_real_time());
 	assert_int_equal(ioloop_send_errors(loop), 0);
+
+	/* a sender's own batch: nothing leaves before its end */
+	s[0].echo = false;
+	s[1].packets = 0;
+	ioloop_batch_begin(loop);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ice_send(s[0].ice, (const uint8_t *)"q", 1), 0);
+	for (int i = 0; i < 20; i++)
+		(void)g_main_context_iteration(NULL, FALSE);
+	assert_int_equal(s[1].packets, 0);
+	ioloop_batch_end(loop);
+	want = 3;
+	assert_true(spin_until(got_n, arg));
+	assert_int_equal(s[1].packets, 3);
 	ice_free(s[1].ice);
 	ice_free(s[0].ice);
 	ioloop_free(loop);
