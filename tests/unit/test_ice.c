@@ -326,6 +326,37 @@ test_a_connected_lite_agent_reads_and_sends_in_batches(void **state)
 	loop = NULL;
 }
 
+/* A lite agent in a fresh ioloop, connected, its socket taken (a first
+ * datagram came through ice.c). */
+static void
+taken_pair(struct side s[2])
+{
+	loop = ioloop_new(NULL);
+	assert_non_null(loop);
+	memset(s, 0, 2 * sizeof(*s));
+	connect_pair(s);
+	assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"hello", 5), 0);
+	assert_true(spin_until(got_packet, &s[0]));
+	assert_true(ioloop_batches(loop) > 0);
+}
+
+/* A plain socket of a stranger, and the lite agent's address in to. */
+static int
+stranger(const struct side *lite, struct sockaddr_in *to)
+{
+	struct ice_candidate c;
+	int fd;
+
+	assert_int_equal(ice_local_candidates(lite->ice, &c, 1), 1);
+	memset(to, 0, sizeof(*to));
+	to->sin_family = AF_INET;
+	to->sin_port = htons((uint16_t)c.port);
+	assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &to->sin_addr), 1);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	return fd;
+}
+
 /* A check as a browser sends it, from a plain socket. */
 static void
 send_check(int fd, const struct sockaddr_in *to, StunAgent *a,
@@ -371,8 +402,7 @@ test_a_connected_lite_agent_answers_checks_and_follows_a_nomination(
     void **state)
 {
 	struct side s[2];
-	struct ice_candidate c;
-	struct sockaddr_in to = { .sin_family = AF_INET }, me;
+	struct sockaddr_in to, me;
 	socklen_t melen = sizeof(me);
 	StunAgent a;
 	StunMessage resp;
@@ -383,19 +413,8 @@ test_a_connected_lite_agent_answers_checks_and_follows_a_nomination(
 	int fd;
 
 	(void)state;
-	loop = ioloop_new(NULL);
-	assert_non_null(loop);
-	memset(s, 0, sizeof(s));
-	connect_pair(s);
-	assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"hello", 5), 0);
-	assert_true(spin_until(got_packet, &s[0]));
-	assert_true(ioloop_batches(loop) > 0);   /* taken */
-
-	assert_int_equal(ice_local_candidates(s[0].ice, &c, 1), 1);
-	to.sin_port = htons((uint16_t)c.port);
-	assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &to.sin_addr), 1);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(fd >= 0);
+	taken_pair(s);
+	fd = stranger(&s[0], &to);
 	stun_agent_init(&a, STUN_ALL_KNOWN_ATTRIBUTES,
 	    STUN_COMPATIBILITY_RFC5389, STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS |
 	    STUN_AGENT_USAGE_USE_FINGERPRINT);
@@ -456,24 +475,14 @@ static void
 test_garbage_at_a_taken_socket_does_not_stop_the_media(void **state)
 {
 	struct side s[2];
-	struct ice_candidate c;
-	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct sockaddr_in to;
 	uint8_t big[4000], noise[700];
 	uint8_t stun[32] = { 0x00, 0x01, 0x00, 0x0c, 0x21, 0x12, 0xa4, 0x42 };
 	int fd;
 
 	(void)state;
-	loop = ioloop_new(NULL);
-	assert_non_null(loop);
-	memset(s, 0, sizeof(s));
-	connect_pair(s);
-	assert_int_equal(ice_send(s[1].ice, (const uint8_t *)"hello", 5), 0);
-	assert_true(spin_until(got_packet, &s[0]));
-	assert_int_equal(ice_local_candidates(s[0].ice, &c, 1), 1);
-	to.sin_port = htons((uint16_t)c.port);
-	assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &to.sin_addr), 1);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(fd >= 0);
+	taken_pair(s);
+	fd = stranger(&s[0], &to);
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7 + 3);
 	for (size_t i = 0; i < sizeof(noise); i++)
