@@ -65,6 +65,7 @@ struct ioloop {
 	uint64_t dispatches;
 	uint64_t batches;       /* taken descriptors' fn runs */
 	int depth;              /* runs in progress (nested dispatches) */
+	int64_t linger_us;      /* ioloop_set_linger() */
 	bool batching;          /* in a taken descriptor's fn: queue sends */
 	uint64_t send_errors;
 	/* a batch read */
@@ -254,18 +255,21 @@ on_epoll(GSource *src, GSourceFunc cb, gpointer ud)
 {
 	struct ioloop *loop = ud;
 	struct epoll_event ev[EVENTS_MAX];
-	int64_t until = g_get_monotonic_time() + EPOLL_BUDGET_US;
+	int64_t now = g_get_monotonic_time();
+	int64_t until = now + (loop->linger_us > 0 ? loop->linger_us :
+	    EPOLL_BUDGET_US);
+	struct timespec wait = { 0, 0 };
 	int n;
 
 	(void)src;
 	(void)cb;
 	loop->depth++;          /* no leg freed below is let go before the end */
-	/* Again while something is ready, up to EPOLL_BUDGET_US: each
-	 * return to GLib's loop polls every other descriptor of the main
-	 * context (the lobby's WebSockets), which a busy media loop need not
-	 * do for every few datagrams. */
+	/* Again while something is ready, up to EPOLL_BUDGET_US, or waiting
+	 * for it for linger_us: each return to GLib's loop polls every other
+	 * descriptor of the main context (the lobby's WebSockets), which a
+	 * busy media loop need not do for every few datagrams. */
 	do {
-		n = epoll_wait(loop->epfd, ev, EVENTS_MAX, 0);
+		n = epoll_pwait2(loop->epfd, ev, EVENTS_MAX, &wait, NULL);
 		for (int i = 0; i < n; i++) {
 			struct iowatch *w = ev[i].data.ptr;
 
@@ -285,8 +289,13 @@ on_epoll(GSource *src, GSourceFunc cb, gpointer ud)
 			loop->batching = false;
 			ioloop_flush(loop);
 		}
-	} while (n > 0 && !loop->batching &&
-	    g_get_monotonic_time() < until);
+		now = g_get_monotonic_time();
+		if (loop->linger_us > 0 && now < until) {
+			wait.tv_sec = (until - now) / G_USEC_PER_SEC;
+			wait.tv_nsec = (until - now) % G_USEC_PER_SEC * 1000;
+		}
+	} while ((n > 0 || (n == 0 && loop->linger_us > 0)) &&
+	    !loop->batching && now < until);
 	loop->depth--;
 	bury(loop);
 	return G_SOURCE_CONTINUE;
@@ -360,6 +369,12 @@ ioloop_new(GMainContext *main)
 		g_source_unref(t);
 	}
 	return loop;
+}
+
+void
+ioloop_set_linger(struct ioloop *loop, int64_t us)
+{
+	loop->linger_us = us > 0 ? us : 0;
 }
 
 void

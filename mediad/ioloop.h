@@ -34,6 +34,14 @@ struct ioleg;
 /* Attaches the loop's sources to main (NULL = the default context).
  * NULL if epoll is not available. */
 struct ioloop *ioloop_new(GMainContext *main);
+/* Once something is ready, the loop's source goes on handling the legs
+ * for us microseconds, waiting for them when nothing is ready, before it
+ * lets GLib's loop go on (the other sources of main then wait that long
+ * at most). 0, the default: it returns as soon as nothing is ready, or
+ * after 2 ms. A busy media server saves GLib's poll of every other
+ * descriptor on each wakeup; a client that wants few wakeups leaves it
+ * at 0. */
+void ioloop_set_linger(struct ioloop *loop, int64_t us);
 /* Only once every leg is freed. */
 void ioloop_free(struct ioloop *loop);
 

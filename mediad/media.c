@@ -34,6 +34,11 @@
 #define SEND_CAP (PEER_MAX_DATAGRAM + KSRTP_RTCP_OVERHEAD_MAX)
 #define REMB_MAX_AGE_US (5 * G_USEC_PER_SEC)
 #define TICK_PHASES 10          /* the 1 s tick in tenths */
+/* Once media is ready, the media loop handles it (and waits for more) for
+ * this long before the lobby's sources get their turn: GLib's poll of the
+ * ~2 WebSockets per participant then runs 500 times a second at most,
+ * not on every wakeup (doc/media.md). */
+#define LINGER_US 2000
 
 
 struct mroom;
@@ -972,7 +977,9 @@ media_new(const struct config *cfg, GMainContext *ctx,
 	m->rooms = g_hash_table_new(g_int64_hash, g_int64_equal);
 	/* without epoll the legs' sockets go on ctx itself (slower) */
 	m->loop = ioloop_new(ctx);
-	if (m->loop == NULL)
+	if (m->loop != NULL)
+		ioloop_set_linger(m->loop, LINGER_US);
+	else
 		log_warning("media: no epoll set (%s): every main loop "
 		    "iteration will look at every connection", g_strerror(errno));
 	metrics_histogram_init(&m->delay, METRICS_DELAY_BOUNDS_US,

@@ -514,6 +514,61 @@ test_garbage_at_a_taken_socket_does_not_stop_the_media(void **state)
 	loop = NULL;
 }
 
+/* Sends a datagram to *to now and another 100 ms later (a thread). */
+struct later {
+	int fd;
+	struct sockaddr_in to;
+};
+
+static gpointer
+send_twice(gpointer ud)
+{
+	struct later *l = ud;
+
+	(void)sendto(l->fd, "x1", 2, 0, (const struct sockaddr *)&l->to,
+	    sizeof(l->to));
+	g_usleep(100000);
+	(void)sendto(l->fd, "x2", 2, 0, (const struct sockaddr *)&l->to,
+	    sizeof(l->to));
+	return NULL;
+}
+
+/* With a linger, the loop's source goes on handling what becomes ready
+ * after the first datagram instead of returning to GLib's loop at once
+ * (klopfd: the lobby's descriptors are polled less often under load):
+ * two datagrams 100 ms apart are read in the same dispatch. */
+static void
+test_a_lingering_loop_handles_what_comes_next_in_the_same_dispatch(
+    void **state)
+{
+	struct side s[2];
+	struct later l;
+	GThread *t;
+	uint64_t b0;
+	int iterations = 0;
+
+	(void)state;
+	taken_pair(s);
+	l.fd = stranger(&s[0], &l.to);
+	for (int i = 0; i < 20; i++)
+		(void)g_main_context_iteration(NULL, FALSE);
+	ioloop_set_linger(loop, 1000000);
+	b0 = ioloop_batches(loop);
+	t = g_thread_new("later", send_twice, &l);
+	/* other sources (the tick) may come first: until the datagrams'
+	 * dispatch */
+	while (ioloop_batches(loop) == b0 && iterations++ < 1000)
+		(void)g_main_context_iteration(NULL, TRUE);
+	g_thread_join(t);
+	assert_int_equal(ioloop_batches(loop) - b0, 2);
+	close(l.fd);
+	ioloop_set_linger(loop, 0);
+	ice_free(s[1].ice);
+	ice_free(s[0].ice);
+	ioloop_free(loop);
+	loop = NULL;
+}
+
 static void
 test_a_full_port_range_is_a_clear_error(void **state)
 {
@@ -619,6 +674,7 @@ main(void)
 		cmocka_unit_test(test_a_connected_lite_agent_reads_and_sends_in_batches),
 		cmocka_unit_test(test_a_connected_lite_agent_answers_checks_and_follows_a_nomination),
 		cmocka_unit_test(test_garbage_at_a_taken_socket_does_not_stop_the_media),
+		cmocka_unit_test(test_a_lingering_loop_handles_what_comes_next_in_the_same_dispatch),
 		cmocka_unit_test(test_a_full_port_range_is_a_clear_error),
 		cmocka_unit_test(test_an_address_not_on_this_machine_is_refused),
 		cmocka_unit_test(test_ice_tcp_adds_a_passive_candidate),
