@@ -6,10 +6,11 @@
  * the leg; the leg knows its room and member index, so a packet costs
  * one pointer chase to the room and a walk over at most
  * ROOM_MAX_MEMBERS members. Removals (failed transport, silence) happen
- * in the once-a-second timer, never inside a peer callback, so no
+ * in the periodic tick (media_tick.c), never inside a peer callback, so no
  * callback ever runs on a leg that is being freed.
  */
 #include "media.h"
+#include "media_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -31,66 +32,12 @@
 
 #define SDP_OUT_MAX PROTO_SDP_MAX
 #define ARRIVAL_SAMPLE 64
-#define SEND_CAP (PEER_MAX_DATAGRAM + KSRTP_RTCP_OVERHEAD_MAX)
-#define REMB_MAX_AGE_US (5 * G_USEC_PER_SEC)
-#define TICK_PHASES 10          /* the 1 s tick in tenths */
 /* Once media is ready, the media loop handles it (and waits for more) for
  * this long before the lobby's sources get their turn: GLib's poll of the
  * ~2 WebSockets per participant then runs 500 times a second at most,
  * not on every wakeup (doc/media.md). */
 #define LINGER_US 2000
 
-
-struct mroom;
-
-struct mleg {
-	struct mroom *room;
-	int member;
-	bool publish;
-	struct peer *peer;
-	struct sdp_local local;
-	bool remote_set;
-	bool failed;
-	uint32_t own_ssrc;              /* klopfd's SSRC in its RTCP */
-	/* publish leg: reception statistics per track */
-	struct rtp_stats stats[2];
-	bool stats_on[2];
-	/* subscribe leg: the newest REMB the subscriber sent */
-	uint64_t remb_bps;
-	int64_t remb_at_us;
-};
-
-struct mroom {
-	uint64_t id;
-	struct media *m;
-	struct room_state r;
-	struct mleg *pub[ROOM_MAX_MEMBERS];
-	struct mleg *sub[ROOM_MAX_MEMBERS];
-	int cap_kbps;
-};
-
-struct media {
-	const struct config *cfg;
-	GMainContext *ctx;
-	struct media_hooks hooks;
-	void *ud;
-	struct dtls_identity *id;
-	GHashTable *rooms;              /* &id -> mroom */
-	guint timer;
-	unsigned phase;         /* of the tick: which rooms are looked at */
-	/* scratch, never on the stack: a struct sdp is ~300 KiB */
-	struct sdp *sdp_a, *sdp_b;
-	struct sdp_track tracks[ROOM_MAX_LINES];
-	char *text;                     /* SDP_OUT_MAX + 1 */
-	uint8_t buf[SEND_CAP];
-	/* counters */
-	uint64_t rtp_in, rtp_fwd, rtp_dropped, rtcp_in, rtcp_fwd;
-	uint64_t pli_fwd, pli_limited, nack_fwd, remb_sent, rr_sent;
-	uint64_t removed_idle, removed_failed, legs_made;
-	struct metrics_histogram delay;         /* receive -> send */
-	struct metrics_histogram arrival;       /* socket -> send, sampled */
-	struct ioloop *loop;                    /* the legs' sockets */
-};
 
 /* --- helpers --- */
 
@@ -355,8 +302,8 @@ room_drop(struct media *m, struct mroom *mr)
 }
 
 /* The member idx leaves: its legs close, the others are re-offered. */
-static void
-member_remove(struct mroom *mr, int idx)
+void
+media_member_remove(struct mroom *mr, int idx)
 {
 	if (mr->pub[idx] != NULL)
 		peer_close(mr->pub[idx]->peer);
@@ -444,7 +391,7 @@ media_publish(struct media *m, uint64_t room, const struct media_who *w,
 	if (set_remote(l, m->sdp_a, e) != 0) {
 		/* the tracks are published but nothing can arrive: drop */
 		leg_free(l);
-		member_remove(mr, idx);
+		media_member_remove(mr, idx);
 		return -1;
 	}
 	leg_free(mr->pub[idx]);
@@ -577,7 +524,7 @@ media_leave(struct media *m, uint64_t room, uint64_t conn)
 	int idx = mr ? room_member_find(&mr->r, conn) : -1;
 
 	if (idx >= 0)
-		member_remove(mr, idx);
+		media_member_remove(mr, idx);
 }
 
 void
@@ -596,7 +543,7 @@ media_conn_gone(struct media *m, uint64_t conn)
 	for (guint i = 0; i < hit->len; i++) {
 		struct mroom *mr = g_ptr_array_index(hit, i);
 
-		member_remove(mr, room_member_find(&mr->r, conn));
+		media_member_remove(mr, room_member_find(&mr->r, conn));
 	}
 	g_ptr_array_free(hit, TRUE);
 }
@@ -823,131 +770,6 @@ leg_rtcp(void *ud, uint8_t *buf, size_t len)
 		subscriber_rtcp(l, buf, len);
 }
 
-/* --- once a second: reports, REMB, liveness --- */
-
-static void
-report(struct mroom *mr, int idx)
-{
-	struct media *m = mr->m;
-	struct mleg *l = mr->pub[idx];
-	const struct room_member *me = &mr->r.members[idx];
-	struct rtcp_report_block rb[2];
-	uint32_t video[1];
-	size_t nrb = 0, nvideo = 0;
-	uint64_t cap, bps;
-	int64_t now = g_get_monotonic_time();
-	int len, len2;
-
-	if (l == NULL || peer_get_state(l->peer) != PEER_CONNECTED)
-		return;
-	for (int t = 0; t < 2; t++) {
-		if (!me->tracks[t].used)
-			continue;
-		if (l->stats_on[t])
-			rtp_stats_report(&l->stats[t], (uint64_t)now, &rb[nrb++]);
-		if (me->tracks[t].kind == SDP_KIND_VIDEO && nvideo == 0)
-			video[nvideo++] = me->tracks[t].ssrc;
-	}
-	len = rtcp_build_rr(m->buf, sizeof(m->buf), l->own_ssrc, rb, nrb);
-	if (len < 0)
-		return;
-	if (nvideo > 0) {
-		/* the cap, lowered to the smallest recent estimate of a
-		 * subscriber of this video */
-		int targets[ROOM_MAX_MEMBERS];
-		size_t n;
-		bool rtx;
-		int vt = room_track_of(&mr->r, idx, video[0], &rtx);
-
-		cap = (uint64_t)(mr->cap_kbps > 0 ? mr->cap_kbps :
-		    m->cfg->media.bitrate_kbps) * 1000;
-		bps = cap;
-		n = vt < 0 ? 0 : room_targets(&mr->r, idx, vt, targets);
-		for (size_t i = 0; i < n; i++) {
-			struct mleg *s = mr->sub[targets[i]];
-
-			if (s != NULL && s->remb_bps > 0 &&
-			    now - s->remb_at_us < REMB_MAX_AGE_US &&
-			    s->remb_bps < bps)
-				bps = s->remb_bps;
-		}
-		len2 = rtcp_build_remb(m->buf + len, sizeof(m->buf) -
-		    (size_t)len - KSRTP_RTCP_OVERHEAD_MAX, l->own_ssrc, bps,
-		    video, nvideo);
-		if (len2 > 0) {
-			len += len2;
-			m->remb_sent++;
-		}
-	}
-	if (peer_send_rtcp(l->peer, m->buf, (size_t)len, sizeof(m->buf)) == 0)
-		m->rr_sent++;
-}
-
-static bool
-leg_dead(const struct mleg *l, int64_t now, bool *idle)
-{
-	if (l == NULL)
-		return false;
-	if (l->failed || peer_get_state(l->peer) == PEER_FAILED ||
-	    peer_get_state(l->peer) == PEER_CLOSED)
-		return true;
-	/* A leg without an answer yet has nothing to hear from: a member
-	 * alone in the room gets no subscribe offer until someone else
-	 * publishes. Its WebSocket still ties it to the room. */
-	if (l->remote_set &&
-	    peer_idle_us(l->peer, now) > MEDIA_IDLE_S * G_USEC_PER_SEC) {
-		*idle = true;
-		return true;
-	}
-	return false;
-}
-
-static gboolean
-tick(gpointer ud)
-{
-	struct media *m = ud;
-	GHashTableIter it;
-	gpointer v;
-	GPtrArray *rooms = g_ptr_array_new();
-	int64_t now = g_get_monotonic_time();
-
-	/* each room once a second, a tenth of them per tick: all reports
-	 * at once held up the media for 7 ms at 200 rooms */
-	m->phase = (m->phase + 1) % TICK_PHASES;
-	g_hash_table_iter_init(&it, m->rooms);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (((struct mroom *)v)->id % TICK_PHASES == m->phase)
-			g_ptr_array_add(rooms, v);
-	for (guint k = 0; k < rooms->len; k++) {
-		struct mroom *mr = g_ptr_array_index(rooms, k);
-		bool dropped = false;
-
-		for (int i = 0; i < ROOM_MAX_MEMBERS && !dropped; i++) {
-			bool idle = false;
-
-			if (!mr->r.members[i].used)
-				continue;
-			if (leg_dead(mr->pub[i], now, &idle) ||
-			    leg_dead(mr->sub[i], now, &idle)) {
-				if (idle)
-					m->removed_idle++;
-				else
-					m->removed_failed++;
-				log_info("media: room %" PRIu64 ": participant "
-				    "p%u removed (%s)", mr->id,
-				    mr->r.members[i].pid, idle ? "silent for "
-				    "10 s" : "connection failed");
-				dropped = room_member_count(&mr->r) == 1;
-				member_remove(mr, i);
-				continue;
-			}
-			report(mr, i);
-		}
-	}
-	g_ptr_array_free(rooms, TRUE);
-	return G_SOURCE_CONTINUE;
-}
-
 /* --- life cycle --- */
 
 struct media *
@@ -990,7 +812,7 @@ media_new(const struct config *cfg, GMainContext *ctx,
 	m->sdp_b = g_malloc0(sizeof(struct sdp));
 	m->text = g_malloc0(SDP_OUT_MAX + 1);
 	src = g_timeout_source_new(1000 / TICK_PHASES);
-	g_source_set_callback(src, tick, m, NULL);
+	g_source_set_callback(src, media_tick, m, NULL);
 	m->timer = g_source_attach(src, ctx);
 	g_source_unref(src);
 	return m;
@@ -1028,135 +850,4 @@ media_free(struct media *m)
 	g_free(m->sdp_b);
 	g_free(m->text);
 	g_free(m);
-}
-
-/* --- metrics --- */
-
-static void
-counter(GString *o, const char *name, const char *help, uint64_t v)
-{
-	metrics_help_type(o, name, "counter", help);
-	metrics_value_u64(o, name, NULL, v);
-}
-
-/* Per connection: room, participant and leg as labels. The list is as
- * long as the participants, written only when scraped. */
-static void
-peer_series(struct media *m, GString *o)
-{
-	static const struct {
-		const char *name, *help;
-		size_t off;
-	} f[] = {
-		{ "klopf_media_peer_rx_packets_total", "Datagrams received.",
-		    offsetof(struct peer_stats, rx_packets) },
-		{ "klopf_media_peer_rx_bytes_total", "Bytes received.",
-		    offsetof(struct peer_stats, rx_bytes) },
-		{ "klopf_media_peer_tx_packets_total", "SRTP/SRTCP sent.",
-		    offsetof(struct peer_stats, tx_packets) },
-		{ "klopf_media_peer_tx_bytes_total", "Bytes sent.",
-		    offsetof(struct peer_stats, tx_bytes) },
-		{ "klopf_media_peer_dropped_total", "Datagrams dropped (not "
-		    "demultiplexable, before the keys, failed authentication or "
-		    "replay, refused DTLS).", SIZE_MAX },
-	};
-	GHashTableIter it;
-	gpointer v;
-
-	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
-		metrics_help_type(o, f[k].name, "counter", f[k].help);
-		g_hash_table_iter_init(&it, m->rooms);
-		while (g_hash_table_iter_next(&it, NULL, &v)) {
-			struct mroom *mr = v;
-
-			for (int i = 0; i < ROOM_MAX_MEMBERS; i++)
-				for (int leg = 0; leg < 2; leg++) {
-					struct mleg *l = leg ? mr->sub[i] :
-					    mr->pub[i];
-					struct peer_stats ps;
-					char labels[96];
-					uint64_t val;
-
-					if (l == NULL)
-						continue;
-					peer_stats(l->peer, &ps);
-					val = f[k].off != SIZE_MAX ?
-					    *(const uint64_t *)(const
-					    void *)((const char *)&ps + f[k].off) :
-					    ps.dropped_other + ps.dropped_not_ready +
-					    ps.dropped_srtp_auth +
-					    ps.dropped_srtp_replay +
-					    ps.dropped_srtp_other + ps.dropped_dtls;
-					snprintf(labels, sizeof(labels),
-					    "room=\"%" PRIu64 "\",pid=\"p%u\","
-					    "leg=\"%s\"", mr->id,
-					    mr->r.members[i].pid, leg ?
-					    "subscribe" : "publish");
-					metrics_value_u64(o, f[k].name, labels,
-					    val);
-				}
-		}
-	}
-}
-
-void
-media_metrics(void *ud, GString *o)
-{
-	struct media *m = ud;
-	GHashTableIter it;
-	gpointer v;
-	uint64_t members = 0;
-
-	g_hash_table_iter_init(&it, m->rooms);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		members += room_member_count(&((struct mroom *)v)->r);
-	metrics_help_type(o, "klopf_media_rooms", "gauge",
-	    "Consultation rooms with media.");
-	metrics_value_u64(o, "klopf_media_rooms", NULL,
-	    g_hash_table_size(m->rooms));
-	metrics_help_type(o, "klopf_media_participants", "gauge",
-	    "Participants with media.");
-	metrics_value_u64(o, "klopf_media_participants", NULL, members);
-	counter(o, "klopf_media_rtp_received_total",
-	    "RTP packets received from publishers.", m->rtp_in);
-	counter(o, "klopf_media_rtp_forwarded_total",
-	    "RTP packets sent to subscribers.", m->rtp_fwd);
-	counter(o, "klopf_media_rtp_dropped_total",
-	    "RTP packets dropped (unknown SSRC, malformed, not a publisher).",
-	    m->rtp_dropped);
-	counter(o, "klopf_media_rtcp_received_total",
-	    "RTCP compounds received.", m->rtcp_in);
-	counter(o, "klopf_media_rtcp_forwarded_total",
-	    "Sender reports passed on to subscribers.", m->rtcp_fwd);
-	counter(o, "klopf_media_pli_total",
-	    "Keyframe requests sent to publishers.", m->pli_fwd);
-	counter(o, "klopf_media_pli_limited_total",
-	    "Keyframe requests held back by the rate limit.", m->pli_limited);
-	counter(o, "klopf_media_nack_total",
-	    "NACKs passed on to publishers.", m->nack_fwd);
-	counter(o, "klopf_media_remb_total", "REMB messages sent.",
-	    m->remb_sent);
-	counter(o, "klopf_media_receiver_reports_total",
-	    "Receiver reports sent to publishers.", m->rr_sent);
-	counter(o, "klopf_media_removed_idle_total",
-	    "Participants removed after 10 s of silence.", m->removed_idle);
-	counter(o, "klopf_media_removed_failed_total",
-	    "Participants removed after their connection failed.",
-	    m->removed_failed);
-	counter(o, "klopf_media_connections_total",
-	    "Media connections (PeerConnections) made.", m->legs_made);
-	counter(o, "klopf_media_send_refused_total",
-	    "Datagrams the kernel refused to send (socket buffer full).",
-	    m->loop != NULL ? ioloop_send_errors(m->loop) : 0);
-	peer_series(m, o);
-	metrics_help_type(o, "klopf_media_forward_delay_seconds", "histogram",
-	    "Time from receiving an RTP packet to sending it on.");
-	metrics_histogram_write(o, "klopf_media_forward_delay_seconds", NULL,
-	    &m->delay);
-	metrics_help_type(o, "klopf_media_arrival_delay_seconds", "histogram",
-	    "Time from an RTP packet's arrival at klopfd's socket to sending "
-	    "it on, the wait in the socket's queue included (one packet in "
-	    "64).");
-	metrics_histogram_write(o, "klopf_media_arrival_delay_seconds", NULL,
-	    &m->arrival);
 }
