@@ -288,8 +288,11 @@ room_offer(struct room_state *r, int idx, struct sdp_track *tracks, size_t max,
 	if (!m->subscribed || !m->dirty || m->nlines == 0)
 		return 0;
 	for (size_t k = 0; k < m->nlines && n < max; k++, n++) {
-		const struct room_line *l = &m->lines[k];
+		struct room_line *l = &m->lines[k];
 		struct sdp_track *o = &tracks[n];
+
+		if (l->offered == 0)
+			l->offered = m->version + 1;    /* this offer's */
 
 		memset(o, 0, sizeof(*o));
 		g_strlcpy(o->mid, l->mid, sizeof(o->mid));
@@ -366,9 +369,14 @@ room_targets(const struct room_state *r, int idx, int track, int *out)
 
 		if (i == idx || !s->used || !s->subscribed)
 			continue;
+		/* only once the subscriber answered an offer with the line:
+		 * before, it cannot tell the stream's m-line (webrtcbin may
+		 * then never show it) */
 		for (size_t k = 0; k < s->nlines; k++)
 			if (s->lines[k].active && s->lines[k].pub == idx &&
-			    s->lines[k].track == track) {
+			    s->lines[k].track == track &&
+			    s->lines[k].offered != 0 &&
+			    s->answered >= s->lines[k].offered) {
 				out[n++] = i;
 				break;
 			}

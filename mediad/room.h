@@ -67,6 +67,7 @@ struct room_line {
 	int track;                      /* track index while active, else -1 */
 	enum sdp_kind kind;
 	struct sdp_codec codec;         /* kept for the inactive m-line */
+	uint64_t offered;               /* first offer with it (0: none) */
 };
 
 struct room_member {
@@ -141,7 +142,8 @@ bool room_answered(struct room_state *r, int idx, uint64_t v);
  * track index (0 or 1) and whether it is the retransmission stream, or
  * -1 if the SSRC is not one the member published (drop it). Then
  * room_targets() lists the member indexes that receive that track (an
- * active m-line in their subscribed leg), at most ROOM_MAX_MEMBERS - 1.
+ * active m-line in their subscribed leg, in an offer they answered), at
+ * most ROOM_MAX_MEMBERS - 1.
  */
 int room_track_of(const struct room_state *r, int idx, uint32_t ssrc, bool *rtx);
 size_t room_targets(const struct room_state *r, int idx, int track, int *out);

@@ -286,6 +286,49 @@ test_republish_replaces_tracks(void **state)
 	    ROOM_OK);
 }
 
+/* Member idx gets the offer due now and answers it. */
+static void
+answer_newest(int idx)
+{
+	uint64_t v = 0;
+
+	assert_true(room_offer(&R, idx, tracks, ROOM_MAX_LINES, &v) > 0);
+	assert_true(room_answered(&R, idx, v));
+}
+
+/* A publisher's new tracks (a second publish, after a reload) reach a
+ * subscriber only once it answered the offer that carries them; the
+ * lines it answered before keep their media until then. An answer to an
+ * older offer opens nothing new. */
+static void
+test_new_tracks_flow_only_after_the_answer(void **state)
+{
+	int c = room_member_add(&R, ROOM_CITIZEN, NULL, 100);
+	int k = room_member_add(&R, ROOM_CLERK, NULL, 101);
+	int out[ROOM_MAX_MEMBERS];
+	uint64_t v1 = 0, v2 = 0;
+
+	(void)state;
+	room_publish(&R, c, &offer_chromium, &answer_chromium);
+	room_subscribe(&R, k);
+	assert_int_equal(room_offer(&R, k, tracks, ROOM_MAX_LINES, &v1), 2);
+	assert_int_equal(room_targets(&R, c, 0, out), 0);
+	assert_true(room_answered(&R, k, v1));
+	assert_int_equal(room_targets(&R, c, 0, out), 1);
+	assert_int_equal(out[0], k);
+	/* the citizen publishes again: new lines, not yet offered */
+	assert_int_equal(room_publish(&R, c, &offer_chromium2,
+	    &answer_chromium2), ROOM_OK);
+	assert_int_equal(room_targets(&R, c, 0, out), 0);
+	assert_int_equal(room_offer(&R, k, tracks, ROOM_MAX_LINES, &v2), 4);
+	assert_int_equal(room_targets(&R, c, 0, out), 0);
+	assert_false(room_answered(&R, k, v1));
+	assert_int_equal(room_targets(&R, c, 1, out), 0);
+	assert_true(room_answered(&R, k, v2));
+	assert_int_equal(room_targets(&R, c, 0, out), 1);
+	assert_int_equal(room_targets(&R, c, 1, out), 1);
+}
+
 static void
 test_forwarding_targets(void **state)
 {
@@ -312,6 +355,11 @@ test_forwarding_targets(void **state)
 	/* an SSRC the member did not announce, or another member's */
 	assert_int_equal(room_track_of(&R, c, 12345, &rtx), -1);
 	assert_int_equal(room_track_of(&R, k, CH_AUDIO, &rtx), -1);
+	/* nothing before the subscribers answered an offer with it */
+	assert_int_equal(room_targets(&R, c, 1, out), 0);
+	answer_newest(k);
+	assert_int_equal(room_targets(&R, c, 1, out), 1);
+	answer_newest(g);
 	n = room_targets(&R, c, 1, out);
 	assert_int_equal(n, 2);         /* not itself, not the lurker */
 	assert_int_equal(out[0], k);
@@ -360,6 +408,7 @@ test_nothing_crosses_rooms(void **state)
 	room_subscribe(&R2, s);
 	assert_int_equal(room_offer(&R2, s, tracks, ROOM_MAX_LINES, &v), 2);
 	assert_string_equal(tracks[0].msid_stream, "p1");
+	assert_true(room_answered(&R2, s, v));
 	/* room 7's publisher has no subscriber; room 8's clerk gets b's */
 	assert_int_equal(room_targets(&R, a, 1, out), 0);
 	assert_int_equal(room_targets(&R2, b, 1, out), 1);
@@ -509,6 +558,7 @@ main(void)
 		T(test_subscribe_first_then_publish),
 		T(test_leaving_retires_lines_and_mids_are_never_reused),
 		T(test_republish_replaces_tracks),
+		T(test_new_tracks_flow_only_after_the_answer),
 		T(test_forwarding_targets),
 		T(test_feedback_goes_to_the_publisher),
 		T(test_nothing_crosses_rooms),
