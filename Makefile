@@ -15,7 +15,7 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 BUILD ?= build
 
-PKGS = libwebsockets glib-2.0 jansson libconfig sqlite3 openssl nice
+PKGS = libwebsockets glib-2.0 jansson libconfig sqlite3 openssl nice liburing
 # libsrtp2 only as the reference the unit tests compare our SRTP with
 # (tests/unit/test_srtp.c); klopfd does SRTP on OpenSSL (architecture.md).
 REF_PKGS = libsrtp2
@@ -98,7 +98,7 @@ unit: $(UNIT_BIN)
 
 DEBS = build-essential pkg-config libwebsockets-dev libwebsockets-evlib-glib \
        libglib2.0-dev libjansson-dev libconfig-dev libsqlite3-dev libssl-dev \
-       libcmocka-dev libncurses-dev libnice-dev libsrtp2-dev \
+       libcmocka-dev libncurses-dev libnice-dev libsrtp2-dev liburing-dev \
        sqlite3 mandoc tmux util-linux iproute2 procps \
        clang libclang-rt-14-dev chromium \
        libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \

@@ -44,6 +44,9 @@ struct ioloop *ioloop_new(GMainContext *main);
 void ioloop_set_linger(struct ioloop *loop, int64_t us);
 /* Only once every leg is freed. */
 void ioloop_free(struct ioloop *loop);
+/* Whether the taken sockets go through io_uring (ioring.h): where the
+ * kernel has it, unless the environment has KLOPF_IO_URING=0. */
+bool ioloop_io_uring(const struct ioloop *loop);
 
 /* A context for one leg, acquired by this thread. Give it to libnice
  * (nice_agent_new_full, nice_agent_attach_recv), then call
@@ -84,6 +87,10 @@ struct ioloop_dgram {
 	                           0 if unknown */
 	bool truncated;         /* longer than IOLOOP_DGRAM: cut */
 };
+
+/* The arrival time a control message carries (SO_TIMESTAMPNS), in
+ * microseconds of real time; 0 if it carries none. */
+int64_t ioloop_stamp_us(const struct cmsghdr *c);
 
 /* Reads what is queued on fd, up to IOLOOP_BATCH datagrams, without
  * waiting. Returns how many (0: none), -1 on an error. *out stays valid

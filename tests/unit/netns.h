@@ -8,6 +8,7 @@
 #ifndef KLOPF_TEST_NETNS_H
 #define KLOPF_TEST_NETNS_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
@@ -67,6 +68,19 @@ netns_enter(void)
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+/* netns_enter() as a cmocka group setup: the group fails without it. */
+static inline int
+netns_group_setup(void **state)
+{
+	(void)state;
+	if (netns_enter() != 0) {
+		fprintf(stderr, "cannot make a private network namespace: "
+		    "%s\n", strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

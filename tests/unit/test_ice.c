@@ -5,11 +5,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <glib.h>
+#include <liburing.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stun/stunagent.h>
 #include <stun/usages/ice.h>
@@ -124,18 +126,6 @@ connect_pair(struct side s[2])
 	assert_true(ice_candidate_sdp(&c, line, sizeof(line)) > 0);
 	assert_int_equal(ice_add_remote_candidate(s[1].ice, line), 0);
 	assert_true(spin_until(both_connected, s));
-}
-
-static int
-setup_netns(void **state)
-{
-	(void)state;
-	if (netns_enter() != 0) {
-		print_message("cannot make a private network namespace: %s\n",
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 static void
@@ -569,6 +559,60 @@ test_a_lingering_loop_handles_what_comes_next_in_the_same_dispatch(
 	loop = NULL;
 }
 
+/* Where the kernel has io_uring the loop reads and writes the taken
+ * sockets through it, unless KLOPF_IO_URING=0 says epoll (the second
+ * run of the loop's tests below). */
+static void
+test_the_loop_uses_io_uring_where_the_kernel_has_it(void **state)
+{
+	struct io_uring r;
+	bool have = io_uring_queue_init(4, &r, 0) == 0;
+
+	(void)state;
+	if (have)
+		io_uring_queue_exit(&r);
+	loop = ioloop_new(NULL);
+	assert_non_null(loop);
+	if (g_strcmp0(getenv("KLOPF_IO_URING"), "0") == 0)
+		assert_false(ioloop_io_uring(loop));
+	else
+		assert_true(ioloop_io_uring(loop) == have);
+	ioloop_free(loop);
+	loop = NULL;
+}
+
+/* More datagrams wait at a taken socket than the ring has receive
+ * buffers (2,048): every one arrives, in order. */
+static void
+test_a_burst_longer_than_the_receive_buffers_arrives_whole(void **state)
+{
+	struct side s[2];
+	int want = 2500;
+	void *arg[2] = { &s[0], &want };
+	char last[16];
+
+	(void)state;
+	taken_pair(s);
+	s[0].packets = 0;
+	for (int i = 0; i < want; i++) {
+		char msg[16];
+		int n = snprintf(msg, sizeof(msg), "burst %d", i);
+
+		assert_int_equal(ice_send(s[1].ice, (const uint8_t *)msg,
+		    (size_t)n), 0);
+	}
+	assert_true(spin_until(got_n, arg));
+	for (int i = 0; i < 20; i++)
+		(void)g_main_context_iteration(NULL, FALSE);
+	assert_int_equal(s[0].packets, want);
+	snprintf(last, sizeof(last), "burst %d", want - 1);
+	assert_string_equal(s[0].got, last);
+	ice_free(s[1].ice);
+	ice_free(s[0].ice);
+	ioloop_free(loop);
+	loop = NULL;
+}
+
 static void
 test_a_full_port_range_is_a_clear_error(void **state)
 {
@@ -680,7 +724,24 @@ main(void)
 		cmocka_unit_test(test_ice_tcp_adds_a_passive_candidate),
 		cmocka_unit_test(test_garbage_remote_candidates_are_refused),
 		cmocka_unit_test(test_free_while_the_peer_still_sends),
+		cmocka_unit_test(test_the_loop_uses_io_uring_where_the_kernel_has_it),
+		cmocka_unit_test(test_a_burst_longer_than_the_receive_buffers_arrives_whole),
 	};
+	/* the ioloop's tests again, with epoll instead of io_uring */
+	const struct CMUnitTest epoll_tests[] = {
+		cmocka_unit_test(test_a_lite_agent_in_an_ioloop_works_like_one_on_the_main_loop),
+		cmocka_unit_test(test_a_connected_lite_agent_reads_and_sends_in_batches),
+		cmocka_unit_test(test_a_connected_lite_agent_answers_checks_and_follows_a_nomination),
+		cmocka_unit_test(test_garbage_at_a_taken_socket_does_not_stop_the_media),
+		cmocka_unit_test(test_a_lingering_loop_handles_what_comes_next_in_the_same_dispatch),
+		cmocka_unit_test(test_the_loop_uses_io_uring_where_the_kernel_has_it),
+		cmocka_unit_test(test_a_burst_longer_than_the_receive_buffers_arrives_whole),
+	};
+	int failed = cmocka_run_group_tests_name("ice", tests, netns_group_setup,
+	    NULL);
 
-	return cmocka_run_group_tests(tests, setup_netns, NULL);
+	setenv("KLOPF_IO_URING", "0", 1);
+	failed += cmocka_run_group_tests_name("ice with epoll", epoll_tests,
+	    NULL, NULL);
+	return failed;
 }

@@ -666,12 +666,8 @@ test_state_names(void **state)
 static int
 group_setup(void **state)
 {
-	(void)state;
-	if (netns_enter() != 0) {
-		print_message("cannot make a private network namespace: %s\n",
-		    strerror(errno));
+	if (netns_group_setup(state) != 0)
 		return -1;
-	}
 	id_a = dtls_identity_generate();
 	id_b = dtls_identity_generate();
 	return id_a != NULL && id_b != NULL ? 0 : -1;
