@@ -572,9 +572,10 @@ ioloop_leg_free(struct ioleg *g)
 	if (g == NULL || g->dead)
 		return;
 	loop = g->loop;
-	/* its socket closes next: what is queued for it goes now */
-	if (loop->nq > 0)
-		ioloop_flush(loop);
+	/* its socket closes next: what is queued for it goes now (the
+	 * ring's queue too, or its number might be another socket's by
+	 * the time it goes) */
+	ioloop_flush(loop);
 	unwatch_all(g);
 	g->dead = true;
 	if (loop->cursor == g)

@@ -78,7 +78,7 @@ struct ioring {
 	struct rslot *slots;
 	unsigned nslots;
 	int free_head;
-	int efd;                /* signalled by the ring, or -1 */
+	int efd;                /* signalled by the ring */
 	int poll_fd;            /* -1: none */
 	bool poll_armed;
 	bool rearm_pending;
@@ -143,9 +143,8 @@ ioring_new(unsigned nbuf)
 	 * VM a third of klopfd's CPU went to them), nor wakes a thread that
 	 * sleeps elsewhere (the load client's pause, which is there to be
 	 * woken less often). The registered eventfd says when there is
-	 * something to take in. Kernels before 6.1 have only COOP_TASKRUN:
-	 * no interruption, but a sleeping thread is woken; GLib then watches
-	 * the ring itself. */
+	 * something to take in. It needs Linux 6.1, as the multishot
+	 * receive (6.0) does; older kernels keep epoll. */
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL |
 		    IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
@@ -158,18 +157,9 @@ ioring_new(unsigned nbuf)
 	r->free_head = -1;
 	r->efd = -1;
 	e = io_uring_queue_init_params(SQ_ENTRIES, &r->ring, &p);
-	if (e == -EINVAL) {
-		p = (struct io_uring_params){
-			.flags = IORING_SETUP_CQSIZE |
-			    IORING_SETUP_SUBMIT_ALL |
-			    IORING_SETUP_COOP_TASKRUN,
-			.cq_entries = CQ_ENTRIES,
-		};
-		e = io_uring_queue_init_params(SQ_ENTRIES, &r->ring, &p);
-	}
 	if (e < 0) {
-		log_info("media: io_uring is not available (%s); using epoll",
-		    g_strerror(-e));
+		log_info("media: io_uring is not available (%s; it needs "
+		    "Linux 6.1); using epoll", g_strerror(-e));
 		g_free(r);
 		return NULL;
 	}
@@ -179,9 +169,8 @@ ioring_new(unsigned nbuf)
 		    "epoll");
 		goto fail_ring;
 	}
-	if ((p.flags & IORING_SETUP_DEFER_TASKRUN) &&
-	    ((r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
-	    io_uring_register_eventfd(&r->ring, r->efd) != 0)) {
+	if ((r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
+	    io_uring_register_eventfd(&r->ring, r->efd) != 0) {
 		log_info("media: io_uring cannot signal an eventfd; using "
 		    "epoll");
 		goto fail_ring;
@@ -242,7 +231,7 @@ ioring_free(struct ioring *r)
 int
 ioring_fd(const struct ioring *r)
 {
-	return r->efd >= 0 ? r->efd : r->ring.ring_fd;
+	return r->efd;
 }
 
 void
@@ -250,8 +239,7 @@ ioring_ack(struct ioring *r)
 {
 	uint64_t v;
 
-	if (r->efd >= 0)
-		(void)!read(r->efd, &v, sizeof(v));
+	(void)!read(r->efd, &v, sizeof(v));
 }
 
 int

@@ -799,11 +799,15 @@ media_new(const struct config *cfg, GMainContext *ctx,
 	m->rooms = g_hash_table_new(g_int64_hash, g_int64_equal);
 	/* without epoll the legs' sockets go on ctx itself (slower) */
 	m->loop = ioloop_new(ctx);
-	if (m->loop != NULL)
+	if (m->loop != NULL) {
 		ioloop_set_linger(m->loop, LINGER_US);
-	else
+		log_info("media: connected sockets are read and written "
+		    "through %s", ioloop_io_uring(m->loop) ? "io_uring" :
+		    "epoll");
+	} else
 		log_warning("media: no epoll set (%s): every main loop "
-		    "iteration will look at every connection", g_strerror(errno));
+		    "iteration will look at every connection",
+		    g_strerror(errno));
 	metrics_histogram_init(&m->delay, METRICS_DELAY_BOUNDS_US,
 	    METRICS_DELAY_NBOUNDS);
 	metrics_histogram_init(&m->arrival, METRICS_QUEUE_BOUNDS_US,
