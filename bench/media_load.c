@@ -559,7 +559,8 @@ report(void)
 	uint64_t pli = 0, streams_lossy = 0, max_lost = 0, rx_dropped = 0;
 	int npub = 0, nsub = 0, nrooms_ok = 0, nmeasured = 0;
 	double win = (double)(snap1.t_us - snap0.t_us) / 1e6;
-	double fwd, kcpu, ccpu, rss, rss_now;
+	double fwd, kcpu, ccpu, rss, rss_now, kt, ktop_s;
+	const char *ktop;
 	double p50, p99, v;
 	bool a50, a99, above;
 	char s50[32], s99[32], e50[32], e99[32], q50[32], q99[32];
@@ -604,6 +605,7 @@ report(void)
 	}
 	fwd = snap1.metrics ? (snap1.rtp_fwd - snap0.rtp_fwd) : (double)recv;
 	kcpu = snap1.klopfd_cpu_s - snap0.klopfd_cpu_s;
+	kt = ml_kthread_cpu(&snap0, &snap1, &ktop, &ktop_s);
 	ccpu = snap1.client_cpu_s - snap0.client_cpu_s;
 	rss = ml_proc_status_kb(opt.klopfd_pid, "VmHWM") / 1024.0;
 	rss_now = ml_proc_status_kb(opt.klopfd_pid, "VmRSS") / 1024.0;
@@ -633,7 +635,8 @@ report(void)
 	    "netns_udp_drops=%.0f client_sock_drops=%.0f client_stalls=%"
 	    PRIu64 " klopfd_wait_pct=%.1f client_wait_pct=%.1f "
 	    "client_peer_drops=%" PRIu64 " drain_s=%.1f "
-	    "arrival_p50_ms=%s arrival_p99_ms=%s\n",
+	    "arrival_p50_ms=%s arrival_p99_ms=%s kthread_cpu_ms=%.0f "
+	    "kthread_top=%s kthread_top_ms=%.0f\n",
 	    opt.nrooms, nrooms_ok, nmeasured, npub, nsub,
 	    (double)(t_ready_us - t_start_us) / 1e6, win,
 	    snap1.metrics ? "yes" : "no", fwd / win,
@@ -647,7 +650,8 @@ report(void)
 	    snap1.client_drops - snap0.client_drops, ml_traffic.stalls,
 	    (snap1.klopfd_wait_s - snap0.klopfd_wait_s) / win * 100,
 	    (snap1.client_wait_s - snap0.client_wait_s) / win * 100,
-	    rx_dropped, drain_took_s, q50, q99);
+	    rx_dropped, drain_took_s, q50, q99, kt * 1000,
+	    *ktop != '\0' ? ktop : "-", ktop_s * 1000);
 	fflush(stdout);
 }
 

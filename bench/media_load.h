@@ -199,6 +199,8 @@ struct ml_hist {
 	double cum[ML_MAX_HIST];        /* cumulative counts */
 };
 
+#define ML_MAX_KTHREADS 512
+
 /* Counters at one moment; NAN (or 0 with metrics false) where unknown. */
 struct ml_snapshot {
 	int64_t t_us;                   /* g_get_monotonic_time() */
@@ -210,6 +212,14 @@ struct ml_snapshot {
 	struct ml_hist fwd;             /* receive -> send */
 	struct ml_hist arr;             /* arrival at the socket -> send */
 	double delay_count;
+	/* kernel threads (PF_KTHREAD), user + system: they take a CPU from
+	 * whatever runs there, klopfd included */
+	int nkthreads;
+	struct ml_kthread {
+		int pid;
+		char comm[16];
+		double cpu_s;
+	} kthreads[ML_MAX_KTHREADS];
 };
 
 /* Takes a snapshot of klopfd (klopfd_pid; 0: none) and of this process;
@@ -217,6 +227,10 @@ struct ml_snapshot {
  * milliseconds. */
 void ml_snapshot_take(struct ml_snapshot *s, int klopfd_pid,
     int metrics_port);
+/* The CPU seconds kernel threads used between snapshots a and b, and
+ * which of them used most (*top, *top_s). */
+double ml_kthread_cpu(const struct ml_snapshot *a,
+    const struct ml_snapshot *b, const char **top, double *top_s);
 /* Only the UDP receive drops: in the network namespace (klopfd and all
  * load clients) and at this process's own sockets. */
 void ml_udp_drops(double *netns, double *client);

@@ -3,7 +3,8 @@
  * the edges of the measurement window: CPU time (/proc/PID/stat,
  * getrusage), time spent waiting for a CPU (/proc/PID/schedstat),
  * UDP receive-buffer drops per socket owner (/proc/net/udp against the
- * socket inodes in /proc/PID/fd), memory (/proc/PID/status) and klopfd's
+ * socket inodes in /proc/PID/fd), memory (/proc/PID/status), the CPU
+ * time of kernel threads (/proc/PID/stat of each) and klopfd's
  * /metrics (one blocking GET on loopback, twice a run), and the quantiles
  * of the forwarding-delay histogram between two snapshots.
  */
@@ -41,6 +42,74 @@ proc_cpu(int pid)
 	    &ut, &st) != 2)
 		return NAN;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+#define PF_KTHREAD 0x00200000u
+
+/* Every kernel thread's CPU time so far into s. */
+static void
+kthreads_take(struct ml_snapshot *s)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	s->nkthreads = 0;
+	while (d != NULL && (e = readdir(d)) != NULL &&
+	    s->nkthreads < ML_MAX_KTHREADS) {
+		char path[300], buf[1024], *open, *close_;
+		unsigned long ut, st;
+		unsigned flags;
+		struct ml_kthread *k = &s->kthreads[s->nkthreads];
+		FILE *f;
+		size_t n;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		if ((open = strchr(buf, '(')) == NULL ||
+		    (close_ = strrchr(buf, ')')) == NULL ||
+		    sscanf(close_ + 2, "%*c %*d %*d %*d %*d %*d %u %*u %*u "
+		    "%*u %*u %lu %lu", &flags, &ut, &st) != 3 ||
+		    !(flags & PF_KTHREAD))
+			continue;
+		k->pid = atoi(e->d_name);
+		*close_ = '\0';
+		g_strlcpy(k->comm, open + 1, sizeof(k->comm));
+		k->cpu_s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+		s->nkthreads++;
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+double
+ml_kthread_cpu(const struct ml_snapshot *a, const struct ml_snapshot *b,
+    const char **top, double *top_s)
+{
+	double total = 0;
+
+	*top = "";
+	*top_s = 0;
+	for (int i = 0; i < b->nkthreads; i++)
+		for (int j = 0; j < a->nkthreads; j++) {
+			double used;
+
+			if (a->kthreads[j].pid != b->kthreads[i].pid)
+				continue;
+			used = b->kthreads[i].cpu_s - a->kthreads[j].cpu_s;
+			total += used;
+			if (used > *top_s) {
+				*top_s = used;
+				*top = b->kthreads[i].comm;
+			}
+			break;
+		}
+	return total;
 }
 
 /* Seconds the process's main thread (klopfd's event loop; ours) spent
@@ -276,6 +345,7 @@ ml_snapshot_take(struct ml_snapshot *s, int klopfd_pid, int metrics_port)
 	snprintf(pid, sizeof(pid), "%d", klopfd_pid);
 	s->klopfd_wait_s = klopfd_pid > 0 ? proc_wait(pid) : NAN;
 	s->client_wait_s = proc_wait("self");
+	kthreads_take(s);
 	ml_udp_drops(&s->netns_drops, &s->client_drops);
 	if ((body = scrape(metrics_port)) != NULL) {
 		parse_metrics(s, body);
