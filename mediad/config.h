@@ -111,6 +111,8 @@ struct config_media {
 	char *certificate, *key; /* DTLS identity (PEM), both or NULL = made
 	                           at start */
 	int bitrate_kbps;       /* per-publisher cap, 64..20000; default 1500 */
+	int realtime_priority;  /* SCHED_FIFO priority of klopfd's loop,
+	                           1..99; 0 (default): the normal policy */
 	struct config_turn turn[CONFIG_MAX_TURN];
 	int nturn;
 	struct config_listen metrics_listen; /* valid if metrics */

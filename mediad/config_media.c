@@ -173,6 +173,13 @@ media_bitrate(struct loader *ld, const config_setting_t *s,
 }
 
 static void
+media_realtime_priority(struct loader *ld, const config_setting_t *s,
+    struct media_lines *lines)
+{
+	cfg_want_int(ld, s, 0, 99, &ld->c->media.realtime_priority);
+}
+
+static void
 media_metrics_listen(struct loader *ld, const config_setting_t *s,
     struct media_lines *lines)
 {
@@ -338,6 +345,7 @@ static const struct media_setting {
 	{ "certificate", media_certificate },
 	{ "key", media_key },
 	{ "bitrate_kbps", media_bitrate },
+	{ "realtime_priority", media_realtime_priority },
 	{ "turn", media_turn },
 	{ "metrics_listen", media_metrics_listen },
 };

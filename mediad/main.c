@@ -20,6 +20,7 @@
 #include "lobby.h"
 #include "log.h"
 #include "metrics.h"
+#include "rtprio.h"
 #include "session.h"
 #include "store.h"
 #include "usercmd.h"
@@ -171,6 +172,16 @@ run(struct config *cfg, bool debug)
 	}
 	log_info("klopfd %s serving %d offices, state in %s", KLOPF_VERSION,
 	    cfg->noffices, cfg->state_dir);
+	if (cfg->media.realtime_priority > 0) {
+		if (rtprio_set(cfg->media.realtime_priority, err,
+		    sizeof(err)) == 0)
+			log_info("media: the event loop runs at real-time "
+			    "priority %d (SCHED_FIFO)",
+			    cfg->media.realtime_priority);
+		else
+			log_warning("media: %s; running at the normal "
+			    "priority", err);
+	}
 	g_unix_signal_add(SIGINT, on_signal, loop);
 	g_unix_signal_add(SIGTERM, on_signal, loop);
 	g_timeout_add_seconds(1, on_tick, s);

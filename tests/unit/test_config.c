@@ -727,6 +727,7 @@ test_media_defaults_without_media_group(void **state)
 	assert_null(m->certificate);
 	assert_null(m->key);
 	assert_int_equal(m->bitrate_kbps, 1500);
+	assert_int_equal(m->realtime_priority, 0);
 	assert_int_equal(m->nturn, 0);
 	assert_false(m->metrics);       /* off unless metrics_listen is set */
 	assert_int_equal(c->offices[0].bitrate_kbps, 0);
@@ -748,6 +749,7 @@ test_media_group_sets_every_setting(void **state)
 	assert_string_equal(m->certificate, "/etc/klopf/dtls.pem");
 	assert_string_equal(m->key, "/etc/klopf/dtls.key");
 	assert_int_equal(m->bitrate_kbps, 2500);
+	assert_int_equal(m->realtime_priority, 10);
 	assert_int_equal(m->nturn, 2);
 	assert_int_equal(m->turn[0].nurls, 2);
 	assert_string_equal(m->turn[0].urls[0], "turn:turn.example.org:3478");
@@ -817,6 +819,7 @@ test_media_wrong_kinds_and_ranges(void **state)
 	    "6: \"turn\" must be a list of groups, e.g. ( { urls = [ "
 	    "\"turn:turn.example.org:3478\" ]; username = \"klopf\"; "
 	    "credential = \"secret\"; } )",
+	    "7: \"realtime_priority\" must be between 0 and 99, not 100",
 	    "5: \"key\" is set but \"certificate\" is not; set both or "
 	    "neither",
 	    NULL);
