@@ -30,6 +30,7 @@
 /* datagrams taken in and not handed out yet, of all taken sockets: 10 ms
  * of 200 rooms' media (56,000 a second) and more, 4.7 MB */
 #define RING_BUFFERS 2048
+#define RING_DRAIN_MAX 16       /* rounds of taking in before GLib's poll */
 
 /* One descriptor of a leg in the epoll set: the event's data points here. */
 struct iowatch {
@@ -365,6 +366,16 @@ on_ring(struct ioloop *loop)
 		if (now >= until || (n == 0 && loop->linger_us == 0))
 			break;
 		ioring_wait(loop->ring, loop->linger_us > 0 ? until - now : 0);
+	}
+	/* Before GLib sleeps on the eventfd, everything the kernel holds is
+	 * taken in: it signals the eventfd only when its list of work goes
+	 * from empty to not empty, and a wait that returned with the first
+	 * completion may have left work in the list. GLib would then sleep
+	 * until something else woke it (the 20 ms tick). */
+	for (int i = 0; i < RING_DRAIN_MAX; i++) {
+		ioring_wait(loop->ring, 0);
+		if (ioring_reap(loop->ring, &ring_ops, loop) == 0)
+			break;
 	}
 	ioring_submit(loop->ring);
 	loop->in_ring = false;
