@@ -247,8 +247,7 @@ state_do(struct con_state *st, enum con_action a, int64_t now)
 		state_video_open(st);
 		break;
 	case CON_A_INVITE:
-		state_set_status(st, CON_INFO, "Einladen (i) kommt mit einer späteren "
-		    "Version.");
+		state_invite(st);
 		break;
 	case CON_A_HELP:
 		st->help = true;

@@ -423,3 +423,26 @@ conf_parse_url(const char *url, struct con_url *u, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+int
+conf_web_address(const struct con_url *u, char *out, size_t len)
+{
+	char port[8] = "";
+	size_t plen = strlen(u->path);
+	bool v6 = strchr(u->host, ':') != NULL;
+	int n;
+
+	if (u->port != (u->tls ? 443 : 80))
+		snprintf(port, sizeof(port), ":%d", u->port);
+	/* the path ends in "ws": the web client is at what comes before */
+	if (plen >= 2 && strcmp(u->path + plen - 2, "ws") == 0)
+		plen -= 2;
+	n = snprintf(out, len, "%s://%s%s%s%s%.*s", u->tls ? "https" : "http",
+	    v6 ? "[" : "", u->host, v6 ? "]" : "", port, (int)plen, u->path);
+	if (n < 0 || (size_t)n >= len) {
+		if (len > 0)
+			out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}

@@ -68,6 +68,10 @@ int conf_default_path(char *out, size_t outlen);
 int conf_parse_url(const char *url, struct con_url *u, char *err,
     size_t errlen);
 bool conf_is_loopback(const char *host);
+/* The web client's address on the server of u, where invitation links
+ * point: "https://klopf.example.de/" (the WebSocket's path without its
+ * "ws"). Returns -1 if it does not fit into out. */
+int conf_web_address(const struct con_url *u, char *out, size_t len);
 /*
  * The arguments for klopf-video from c's video settings, without the
  * program and --secret-fd: pointers into c (borrowed) in argv, at most

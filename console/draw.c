@@ -693,6 +693,41 @@ draw_help(const struct con_state *st, int rows, int cols)
 	}
 }
 
+/* The invitation link, once (state_invite.c): a page of its own, the
+ * link unbroken where it fits and cut into whole lines of the width where
+ * it does not, so that a terminal selection copies it. */
+static void
+draw_invitation(const struct con_state *st, int rows, int cols)
+{
+	const struct con_invitation *inv = &st->invitation;
+	char line[512], until[16];
+	size_t len = strlen(inv->link);
+	int y = 1, w = cols - 2;
+
+	draw_put(0, 0, cols, A_REVERSE, " klopf – Einladung für einen Gast "
+	    "(jede Taste schließt)");
+	for (int r = 1; r < rows - 1; r++)
+		draw_put(r, 0, cols, A_NORMAL, "");
+	fmt_clock(inv->expires_at, until, sizeof(until));
+	draw_put(++y, 0, cols, A_BOLD, " Mit diesem Link kommt eine weitere");
+	snprintf(line, sizeof(line), " Person ins Gespräch mit %s,",
+	    who(st->room.name));
+	draw_put(++y, 0, cols, A_BOLD, line);
+	draw_put(++y, 0, cols, A_BOLD, " zum Beispiel eine Dolmetscherin.");
+	y++;
+	for (size_t at = 0; at < len && y < rows - 6; at += (size_t)w) {
+		snprintf(line, sizeof(line), "%.*s", w, inv->link + at);
+		draw_put(++y, 1, w, draw_pair(PAIR_ROOM) | A_BOLD, line);
+	}
+	y++;
+	snprintf(line, sizeof(line), " Gültig bis %s Uhr, nur einmal verwendbar.",
+	    until);
+	draw_put(++y, 0, cols, A_NORMAL, line);
+	draw_put(++y, 0, cols, A_NORMAL, " Geben Sie ihn nur dieser Person.");
+	draw_put(++y, 0, cols, A_NORMAL, " Nach dem Schließen wird er nicht");
+	draw_put(++y, 0, cols, A_NORMAL, " mehr gezeigt; i erstellt einen neuen.");
+}
+
 /* The main view's middle: offices on the left, the queue on the right,
  * rows top .. top + list_h - 1 and the section heads above them. */
 static void
@@ -748,6 +783,13 @@ draw_screen_size(const struct con_state *st, int rows, int cols, int64_t now)
 	if (st->help) {
 		curs_set(0);
 		draw_help(st, rows, cols);
+		draw_bar(st, rows - 1, cols);
+		refresh();
+		return;
+	}
+	if (st->invitation.shown) {
+		curs_set(0);
+		draw_invitation(st, rows, cols);
 		draw_bar(st, rows - 1, cols);
 		refresh();
 		return;

@@ -49,7 +49,7 @@ const struct key_binding keys_main[] = {
 	{{'v', 0}, "v", CON_A_VIDEO, NULL,
 	    "Videofenster öffnen (wieder)", false},
 	{{'i', 0}, "i", CON_A_INVITE, NULL,
-	    "Dolmetscher/Gast einladen", true},
+	    "Gast einladen (Link ins Gespräch)", false},
 	{{CK_CTRL('l'), 0}, "^L", CON_A_REDRAW, NULL,
 	    "Bildschirm neu zeichnen", false},
 	{{'q', 0}, "q", CON_A_QUIT, "Schluss",
@@ -187,6 +187,10 @@ keys_press(struct con_state *st, int key, int64_t now)
 		st->help = false;
 		return;
 	}
+	if (st->invitation.shown) {
+		state_invitation_close(st);
+		return;
+	}
 	if (st->prompt.kind != CON_PROMPT_NONE) {
 		prompt_key(st, key, now);
 		return;
@@ -242,6 +246,9 @@ keys_bar(const struct con_state *st, int cols, char *out, size_t outlen)
 	if (st->help)
 		return bar_add(out, outlen, &o, &w, cols, "Taste",
 		    "Hilfe schließen") ? w : 0;
+	if (st->invitation.shown)
+		return bar_add(out, outlen, &o, &w, cols, "Taste",
+		    "Einladung schließen") ? w : 0;
 	if (st->view == CON_VIEW_AGENDA) {
 		table = keys_agenda;
 		count = keys_agenda_count;

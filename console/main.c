@@ -406,6 +406,10 @@ main(int argc, char **argv)
 			snprintf(shown, sizeof(shown), "%s:%d", url.host,
 			    url.port);
 		state_init(&a->st, conf.user, shown, conf.bell);
+		char web[sizeof(a->st.web)];
+
+		if (conf_web_address(&url, web, sizeof(web)) == 0)
+			state_web_address(&a->st, web);
 	}
 	state_video_mode(&a->st, conf.video == CONF_VIDEO_OFF ? CON_VIDEO_OFF :
 	    conf.video == CONF_VIDEO_KEY ? CON_VIDEO_KEY : CON_VIDEO_AUTO);

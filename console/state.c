@@ -142,6 +142,7 @@ static const struct {
 	{"not_bookable", "Zu dieser Zeit gibt es keinen Termin."},
 	{"slot_taken", "Diese Zeit ist schon gebucht oder gesperrt."},
 	{"unknown_booking", "Diesen Termin gibt es nicht."},
+	{"not_in_room", "Sie führen dieses Gespräch nicht (mehr)."},
 	{"media_token_invalid", "Die Zugangsdaten des Videofensters sind "
 	    "abgelaufen."},
 	{"busy", "Zu viel auf einmal – bitte gleich noch einmal versuchen."},
@@ -816,6 +817,7 @@ state_fini(struct con_state *st)
 	state_wipe(st->password, sizeof(st->password));
 	state_wipe(st->session, sizeof(st->session));
 	state_wipe(st->video.token, sizeof(st->video.token));
+	state_invitation_close(st);
 	state_wipe(&st->prompt, sizeof(st->prompt));
 	st->have_password = false;
 }
@@ -1018,6 +1020,9 @@ apply_error(struct con_state *st, const struct proto_msg *m)
 	case CON_REQ_MEDIA_TOKEN:
 		state_video_token(st, &p, m, code != NULL ? code : "internal");
 		break;
+	case CON_REQ_INVITE:
+		state_invite_reply(st, &p, m, code != NULL ? code : "internal");
+		break;
 	}
 }
 
@@ -1068,6 +1073,9 @@ apply_reply(struct con_state *st, const struct proto_msg *m, int64_t now)
 		break;
 	case CON_REQ_MEDIA_TOKEN:
 		state_video_token(st, &p, m, NULL);
+		break;
+	case CON_REQ_INVITE:
+		state_invite_reply(st, &p, m, NULL);
 		break;
 	case CON_REQ_LOGIN:
 	case CON_REQ_SESSION:
@@ -1122,6 +1130,7 @@ state_apply(struct con_state *st, const struct proto_msg *m, int64_t now)
 	case PROTO_S_AGENDA:
 	case PROTO_S_SLOTS:
 	case PROTO_S_MEDIA_TOKEN:
+	case PROTO_S_INVITATION:
 		apply_reply(st, m, now);
 		break;
 	case PROTO_S_OFFICES:
@@ -1159,6 +1168,7 @@ state_apply(struct con_state *st, const struct proto_msg *m, int64_t now)
 		break;
 	}
 	state_video_sync(st);
+	state_invite_sync(st);
 }
 
 enum con_presence

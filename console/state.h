@@ -9,8 +9,9 @@
  *
  * Implemented in state.c (connection, server messages, queries),
  * action.c (actions, prompt), state_agenda.c (the agenda view's
- * actions, prompts and replies) and state_video.c (whether the video
- * window should run; the shell's videoproc runs it).
+ * actions, prompts and replies), state_video.c (whether the video
+ * window should run; the shell's videoproc runs it) and state_invite.c
+ * (i: a guest invitation, its link shown once).
  *
  * Functional core: no I/O, no clock (now is an argument, milliseconds of
  * the wall clock), no ncurses. What the shell must do is left in the
@@ -40,6 +41,8 @@
 #define CON_MESSAGE 504         /* decline messages and notes: 500 bytes */
 #define CON_PASSWORD 1025       /* protocol limit 1024 bytes */
 #define CON_TOKEN 65
+#define CON_LINK 400            /* an invitation link: web address + path */
+#define CON_INVITE_TTL_S 900    /* how long a guest invitation is valid */
 #define CON_OUTBOX 32
 #define CON_PENDING 32
 #define CON_NEW_MS 60000        /* a new knock is marked this long */
@@ -158,6 +161,7 @@ enum con_req {
 	CON_REQ_CANCEL_BOOKING,
 	CON_REQ_BLOCK,
 	CON_REQ_MEDIA_TOKEN,
+	CON_REQ_INVITE,
 };
 
 struct con_pending {
@@ -189,7 +193,7 @@ enum con_action {
 	CON_A_END,
 	CON_A_FILTER,
 	CON_A_VIDEO,            /* open the video window (again) */
-	CON_A_INVITE,           /* later */
+	CON_A_INVITE,           /* a guest invitation for the consultation */
 	CON_A_HELP,
 	CON_A_REDRAW,
 	CON_A_QUIT,
@@ -227,10 +231,20 @@ struct con_video_state {
 	char token[CON_TOKEN];  /* a media token from klopfd, until started */
 };
 
+/* A guest invitation klopfd made for the open consultation: shown once,
+ * in a box that any key closes; then wiped. */
+struct con_invitation {
+	bool shown;
+	int64_t room;
+	int64_t expires_at;     /* seconds since the epoch */
+	char link[CON_LINK];    /* a secret: whoever has it may join */
+};
+
 struct con_state {
 	/* settings */
 	char user[65];
 	char server[256];       /* shown in the title */
+	char web[300];          /* the web client's address, ending in "/" */
 	bool bell;
 
 	/* connection and login */
@@ -260,6 +274,7 @@ struct con_state {
 	bool has_room;
 	struct con_room room;
 	struct con_video_state video;
+	struct con_invitation invitation;
 
 	/* the agenda view */
 	enum con_view view;
@@ -291,6 +306,11 @@ void state_init(struct con_state *st, const char *user, const char *server,
     bool bell);
 /* Frees queues and the outbox and wipes secrets. */
 void state_fini(struct con_state *st);
+/* The web client's address ("https://klopf.example.de/"), which
+ * invitation links begin with; set once after state_init. */
+void state_web_address(struct con_state *st, const char *web);
+/* Closes the invitation box and wipes the link. */
+void state_invitation_close(struct con_state *st);
 
 /* --- the connection (from the shell) --- */
 

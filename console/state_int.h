@@ -73,4 +73,14 @@ void state_video_sync(struct con_state *st);
 void state_video_token(struct con_state *st, const struct con_pending *p,
     const struct proto_msg *m, const char *code);
 
+/* --- state_invite.c --- */
+
+/* i: ask klopfd for a guest invitation into the open consultation. */
+void state_invite(struct con_state *st);
+/* The reply (or error, code != NULL) to it: the link is shown. */
+void state_invite_reply(struct con_state *st, const struct con_pending *p,
+    const struct proto_msg *m, const char *code);
+/* After every change: the box of a consultation that is gone closes. */
+void state_invite_sync(struct con_state *st);
+
 #endif

@@ -154,6 +154,52 @@ describe('klopf, the clerk console', () => {
             t.kill();
         });
 
+    test('i invites a guest: the link shows once, works once, and any key '
+        + 'closes it', async () => {
+        const t = await ctx.clerk();
+        const c = await ctx.citizen('amt-a', 'Aylin Yılmaz');
+        await t.waitFor('Aylin Yılmaz');
+        // no consultation yet: nothing is asked for
+        t.keys('i');
+        await t.waitFor('Kein Gespräch offen: einladen');
+        t.keys('a');
+        const admitted = await c.next('ticket', (m) => m.ticket.state === 'admitted');
+        await t.waitFor('Im Gespräch: Aylin Yılmaz');
+
+        t.keys('i');
+        const base = `http://127.0.0.1:${ctx.d.port}/#/gast/`;
+        let s = await t.waitFor((x) => x.includes(base), { what: 'the link' });
+        const line = screenLines(s).find((l) => l.includes(base));
+        const token = line.slice(line.indexOf(base) + base.length).trim();
+        assert.match(token, /^[0-9a-f]{32}$/);
+        assert.match(s, /Einladung für einen Gast/);
+        assert.match(s, /Person ins Gespräch mit Aylin Yılmaz/);
+        assert.match(s, /Gültig bis \d\d:\d\d Uhr, nur einmal verwendbar/);
+        assert.match(screenLines(s)[23], /Taste:Einladung schließen/);
+
+        // the link is what the guest's page sends: it joins this room
+        const g = ctx.scope.track(await connect(ctx.d.port));
+        const joined = await g.request({ type: 'join', invitation: token,
+            name: 'Frau Demir' });
+        expectType(joined, 'joined');
+        assert.equal(joined.room.id, admitted.ticket.room);
+        // once only
+        const g2 = ctx.scope.track(await connect(ctx.d.port));
+        const again = await g2.request({ type: 'join', invitation: token,
+            name: 'Mallory' });
+        assert.equal(again.code, 'invitation_invalid');
+
+        // any key closes the box; the link is not on the screen again,
+        // and the key did nothing else (e would end the consultation)
+        t.keys('e');
+        s = await t.waitFor((x) => !x.includes('/#/gast/'), { what: 'the box gone' });
+        assert.match(s, /Im Gespräch: Aylin Yılmaz/);
+        assert.match(s, /Einladung erstellt: gültig bis \d\d:\d\d Uhr/);
+        await sleep(300);
+        assert.match(t.screen(), /Im Gespräch: Aylin Yılmaz/);
+        t.kill();
+    });
+
     test('d declines with a typed message, or a ready one; the citizen sees it',
         async () => {
             const t = await ctx.clerk();
@@ -276,8 +322,8 @@ describe('klopf, the clerk console', () => {
         const h = await t.waitFor('klopf – Tasten');
         assert.match(h, /a\s+Person hereinlassen/);
         assert.match(h, /v\s+Videofenster öffnen \(wieder\)/);
-        assert.doesNotMatch(h, /Videofenster.*später/);
-        assert.match(h, /i\s+Dolmetscher\/Gast einladen \(später\)/);
+        assert.match(h, /i\s+Gast einladen \(Link ins Gespräch\)/);
+        assert.doesNotMatch(h, /\(später\)/);
         assert.match(h, /Esc\s+abbrechen/);
         t.keys('q');    // closes the help only
         await t.waitFor('Warteschlange Amt A');

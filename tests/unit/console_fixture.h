@@ -151,4 +151,23 @@ online(struct con_state *st)
 	assert_null(state_outbox_pop(st));
 }
 
+/* a: anna admits Aylin (ticket 41, the first of amt-a) and klopfd answers
+ * with room 7. */
+static inline void
+admit_aylin(struct con_state *st)
+{
+	char buf[512];
+	json_t *m;
+
+	keys_press(st, 'a', T0);
+	m = take(st, "admit");
+	snprintf(buf, sizeof(buf), "{\"type\":\"room\",\"id\":%lld,\"room\":"
+	    "{\"id\":7,\"office\":\"amt-a\",\"ticket\":41,\"opened_at\":"
+	    "\"2026-09-21T12:05:00+02:00\",\"name\":\"Aylin\",\"topic\":"
+	    "\"Antrag\"}}", req_id(m));
+	state_msg_free(m);
+	feed(st, buf);
+	assert_true(st->has_room);
+}
+
 #endif

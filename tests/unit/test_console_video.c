@@ -50,20 +50,9 @@ token_reply(struct con_state *st, long long room)
 static void
 admitted(struct con_state *st, enum con_video_mode mode)
 {
-	char buf[512];
-	json_t *m;
-
 	online(st);
 	state_video_mode(st, mode);
-	keys_press(st, 'a', T0);
-	m = take(st, "admit");
-	snprintf(buf, sizeof(buf), "{\"type\":\"room\",\"id\":%lld,\"room\":"
-	    "{\"id\":7,\"office\":\"amt-a\",\"ticket\":41,\"opened_at\":"
-	    "\"2026-09-21T12:05:00+02:00\",\"name\":\"Aylin\",\"topic\":"
-	    "\"Antrag\"}}", req_id(m));
-	state_msg_free(m);
-	feed(st, buf);
-	assert_true(st->has_room);
+	admit_aylin(st);
 }
 
 /* klopfd gives the token, then the shell does what video.start asks:
