@@ -6,7 +6,10 @@
 // arrives: chromium's getStats() for the clerk, klopf-video's --stats
 // lines and a screenshot of the X screen for the citizen. Then the window
 // is killed (the console says so, the consultation stays), reopened with
-// v, closed with q in the window (closed, not died), and ended with the
+// v, closed with q in the window (closed, not died); i shows a guest
+// invitation, whose link, read off the console's screen, brings a second
+// chromium into the consultation (seen and heard by all, the window
+// included; the link works once); and the window is ended with the
 // consultation.
 //
 //   tests/video/run video/console.test.mjs
@@ -17,8 +20,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scope, stateTemplate, CLERKS, sleep } from '../proto/lib/harness.mjs';
-import { launch, newPage, onlyLoopback, knockViaForm } from '../browser/lib/browser.mjs';
-import { pidOf, assertRising, tilePids } from '../browser/lib/call.mjs';
+import {
+    launch, newPage, onlyLoopback, knockViaForm, waitText,
+} from '../browser/lib/browser.mjs';
+import { pidOf, assertRising, tilePids, joinAsGuest } from '../browser/lib/call.mjs';
 import { Term } from '../console/lib/term.mjs';
 import {
     startXvfb, readStats, statsFile, screenshot, waitFor, pressKey, KLOPF_VIDEO,
@@ -129,6 +134,7 @@ describe('the console opens, reports and ends the video window', () => {
         }
         if (env.term) env.term.kill();
         if (env.page) await env.page.context.close().catch(() => {});
+        if (env.guest) await env.guest.context.close().catch(() => {});
         if (env.browser) await env.browser.close().catch(() => {});
         if (env.x) env.x.stop();
         await scope.cleanup();
@@ -241,6 +247,59 @@ describe('the console opens, reports and ends the video window', () => {
         env.pid = await runningWindow('klopf-video after v again').catch(said);
         await t.waitFor(/Video: läuft/).catch(said);
         await pidOf(env.page.page, CLERK_LABEL, 20000).catch(said);
+    });
+
+    test('i shows a link; a guest opens it in a second browser and sees and hears '
+        + 'both, and the window receives the guest', async () => {
+        assert.ok(env.pid, 'needs the test before');
+        const t = env.term;
+        t.keys('i');
+        const base = `${env.origin}/#/gast/`;
+        const s = await t.waitFor((x) => x.includes(base), { what: 'the link' }).catch(said);
+        const line = s.split('\n').find((l) => l.includes(base));
+        const link = line.slice(line.indexOf(base)).trim();
+        assert.match(link, /\/#\/gast\/[0-9a-f]{32}$/);
+        t.keys('x');    // any key closes it
+        await t.waitFor((x) => !x.includes('/#/gast/') && /Im Gespräch: Aylin/.test(x),
+            { what: 'the link gone' }).catch(said);
+
+        // what a person does with it: open it in another browser
+        env.guest = await newPage(env.browser, env.origin);
+        await joinAsGuest(env.guest.page, env.origin,
+            { path: link.slice(env.origin.length) }, 'Frau Demir');
+        const citizenPid = await pidOf(env.guest.page, /^Aylin \(Bürgerin oder Bürger\)$/, 20000);
+        const clerkPid = await pidOf(env.guest.page, CLERK_LABEL, 20000);
+        for (let i = 0; ; i++) {
+            try {
+                await assertRising(env.guest.page, 'guest', {
+                    [citizenPid]: { video: true }, [clerkPid]: { video: true },
+                }, { timeout: 20000 });
+                break;
+            } catch (e) {
+                if (i === 2) said(e);
+            }
+        }
+        // the citizen sees the guest, and the clerk's window decodes it
+        await pidOf(env.page.page, /^Frau Demir \(Gast\)$/, 20000);
+        const guestStats = () => Object.values(readStats(env.stats))
+            .find((x) => x.role === 'guest' && x.present);
+        const a = await waitFor('frames and audio from the guest in --stats', () => {
+            const g = guestStats();
+            return g && g.video_frames > 0 && g.audio_buffers > 0 ? g : null;
+        }, 20000).catch(said);
+        await sleep(2500);
+        const b = guestStats();
+        assert.ok(b.video_frames > a.video_frames, `frames not rising: ${JSON.stringify([a, b])}`);
+        // a second person with the same link is refused
+        const other = await newPage(env.browser, env.origin);
+        await other.page.goto(link);
+        await other.page.locator('#guest-name').waitFor();
+        await other.page.fill('#guest-name', 'Mallory');
+        await other.page.check('#guest-consent');
+        await other.page.click('#guest-join');
+        await waitText(other.page, '#guest-result', /Diese Einladung gilt nicht mehr/);
+        assert.equal(await other.page.locator('#call').count(), 0);
+        await other.context.close();
     });
 
     test('ending the consultation in the console ends the window', async () => {
