@@ -214,7 +214,7 @@ conf_load(const char *path, bool must_exist, struct con_conf *c, char *err,
 	config_t cfg;
 	config_setting_t *root;
 	struct con_url u;
-	char uerr[200], *named;
+	char uerr[200] = "", *named;
 	size_t len;
 	int rc = -1;
 
@@ -249,6 +249,18 @@ conf_load(const char *path, bool must_exist, struct con_conf *c, char *err,
 			if (get_string(s, path, c->user, sizeof(c->user), err,
 			    errlen) != 0)
 				goto out;
+		} else if (strcmp(name, "web_address") == 0) {
+			if (get_string(s, path, c->web_address,
+			    sizeof(c->web_address), err, errlen) != 0)
+				goto out;
+			if (conf_parse_url(c->web_address, &u, uerr,
+			    sizeof(uerr)) != 0 || conf_web_address(&u,
+			    c->web_address, sizeof(c->web_address)) != 0) {
+				snprintf(err, errlen, "%s:%d: web_address: %s",
+				    path, config_setting_source_line(s),
+				    uerr[0] != '\0' ? uerr : "too long");
+				goto out;
+			}
 		} else if (strcmp(name, "ca_file") == 0) {
 			if (get_string(s, path, c->ca_file, sizeof(c->ca_file),
 			    err, errlen) != 0)
@@ -288,7 +300,8 @@ conf_load(const char *path, bool must_exist, struct con_conf *c, char *err,
 			goto out;
 		} else {
 			snprintf(err, errlen, "%s:%d: unknown setting \"%s\" "
-			    "(known: server, user, bell, ca_file, video, "
+			    "(known: server, user, bell, ca_file, web_address, "
+			    "video, "
 			    "video_program, video_source, audio_source, "
 			    "video_sink, audio_sink, video_args)", path,
 			    config_setting_source_line(s), name);

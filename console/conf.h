@@ -27,6 +27,8 @@ struct con_conf {
 	char user[65];
 	bool bell;              /* ring at new knocks (default true) */
 	char ca_file[CONF_PATH];        /* extra CA for wss://, "" = system */
+	char web_address[CONF_STR];     /* where citizens open klopf, ending
+	                                 * in "/"; "" = the server's */
 
 	/* the video window (klopf-video) */
 	enum conf_video video;

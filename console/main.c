@@ -408,7 +408,9 @@ main(int argc, char **argv)
 		state_init(&a->st, conf.user, shown, conf.bell);
 		char web[sizeof(a->st.web)];
 
-		if (conf_web_address(&url, web, sizeof(web)) == 0)
+		if (conf.web_address[0] != '\0')
+			state_web_address(&a->st, conf.web_address);
+		else if (conf_web_address(&url, web, sizeof(web)) == 0)
 			state_web_address(&a->st, web);
 	}
 	state_video_mode(&a->st, conf.video == CONF_VIDEO_OFF ? CON_VIDEO_OFF :

@@ -50,9 +50,9 @@ function setup() {
         // klopf for anna, logged in, the main screen up. No video window
         // here (video = "off"): tests/video/console.test.mjs has it, under
         // Xvfb and in a network namespace.
-        async clerk(opts = {}) {
+        async clerk(opts = {}, moreConf = '') {
             const conf = path.join(scope.dir(), 'klopf.conf');
-            fs.writeFileSync(conf, 'bell = false;\nvideo = "off";\n');
+            fs.writeFileSync(conf, `bell = false;\nvideo = "off";\n${moreConf}`);
             const t = ctx.term(['-c', conf, '--server',
                 `http://127.0.0.1:${ctx.d.port}`, '--user', 'anna'], opts);
             await t.waitFor('Passwort für anna');
@@ -197,6 +197,20 @@ describe('klopf, the clerk console', () => {
         assert.match(s, /Einladung erstellt: gültig bis \d\d:\d\d Uhr/);
         await sleep(300);
         assert.match(t.screen(), /Im Gespräch: Aylin Yılmaz/);
+        t.kill();
+    });
+
+    test('with web_address in klopf.conf the link begins with it', async () => {
+        const t = await ctx.clerk({},
+            'web_address = "https://buergerbuero.example.de/amt";\n');
+        await ctx.citizen('amt-a', 'Aylin Yılmaz');
+        await t.waitFor('Aylin Yılmaz');
+        t.keys('a');
+        await t.waitFor('Im Gespräch: Aylin Yılmaz');
+        t.keys('i');
+        const s = await t.waitFor(/https:\/\/buergerbuero\.example\.de\/amt\/#\/gast\/[0-9a-f]{32}/,
+            { what: 'the link' });
+        assert.doesNotMatch(s, /127\.0\.0\.1:\d+\/#/);
         t.kill();
     });
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf.h"
 #include "keys.h"
 #include "proto.h"
 #include "state.h"
@@ -102,6 +103,23 @@ write_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* text as klopf.conf (written to path) must be refused, with an error that
+ * begins with path and contains want. */
+static inline void
+conf_must_refuse(const char *path, const char *text, const char *want)
+{
+	struct con_conf c;
+	char err[512] = "";
+
+	conf_defaults(&c);
+	write_file(path, text);
+	if (conf_load(path, true, &c, err, sizeof(err)) != -1)
+		fail_msg("accepted: %s", text);
+	if (strncmp(err, path, strlen(path)) != 0 || strstr(err, want) == NULL)
+		fail_msg("for %s: said \"%s\", expected \"%s\"", text, err,
+		    want);
 }
 
 #define QT(id, name, topic, lang) \

@@ -3,8 +3,8 @@
  * the open consultation only, the whole link shown once with its expiry
  * and wiped when any key closes it; klopfd's refusals said in words; a
  * link that comes after the consultation ended (or closes with it) is not
- * shown. And the web address the link begins with, from the server URL
- * (conf_web_address).
+ * shown. And the web address the link begins with: from the server URL
+ * (conf_web_address), or klopf.conf's web_address.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -245,6 +246,47 @@ test_web_address_from_the_server_url(void **unused)
 	assert_string_equal(tiny, "");
 }
 
+static void
+test_web_address_from_the_configuration(void **unused)
+{
+	static const struct {
+		const char *text;
+		const char *web;        /* NULL: refused, err names line 2 */
+		const char *err;
+	} cases[] = {
+		{"\nweb_address = \"https://buergerbuero.example.de\";\n",
+		    "https://buergerbuero.example.de/", NULL},
+		{"\nweb_address = \"https://b.example.de:8443/amt/\";\n",
+		    "https://b.example.de:8443/amt/", NULL},
+		{"\nweb_address = \"http://buergerbuero.example.de/\";\n",
+		    NULL, ":2: web_address: plain http:// is only for this machine"},
+		{"\nweb_address = \"https://b.example.de/?x=1\";\n",
+		    NULL, ":2: web_address: the server URL must not have a query"},
+		{"\nweb_address = 443;\n", NULL, ":2: web_address must be a string"},
+	};
+	char path[] = "/tmp/klopf-conf-XXXXXX";
+	struct con_conf c;
+	char err[512];
+	int fd = mkstemp(path);
+
+	(void)unused;
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].web == NULL) {
+			conf_must_refuse(path, cases[i].text, cases[i].err);
+			continue;
+		}
+		conf_defaults(&c);
+		assert_string_equal(c.web_address, "");
+		write_file(path, cases[i].text);
+		if (conf_load(path, true, &c, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", cases[i].text, err);
+		assert_string_equal(c.web_address, cases[i].web);
+	}
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -257,6 +299,7 @@ main(void)
 		cmocka_unit_test(test_a_link_after_the_end_is_not_shown),
 		cmocka_unit_test(test_fini_wipes_a_shown_link),
 		cmocka_unit_test(test_web_address_from_the_server_url),
+		cmocka_unit_test(test_web_address_from_the_configuration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
