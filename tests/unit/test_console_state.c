@@ -1156,6 +1156,47 @@ test_config_file(void **unused)
 	assert_int_equal(conf_load(path, true, &c, err, sizeof(err)), -1);
 }
 
+/* Every setting the sample shows, taken in, is valid as shown (the video
+ * program, which must exist, pointed at one that does). */
+static void
+test_config_sample_settings_are_valid(void **unused)
+{
+	char path[] = "/tmp/klopf-conf-XXXXXX";
+	char line[1024], err[512];
+	struct con_conf c;
+	int fd = mkstemp(path), n = 0;
+	FILE *in = fopen("etc/klopf.conf", "r"), *out;
+
+	(void)unused;
+	assert_true(fd >= 0);
+	assert_non_null(in);
+	out = fdopen(fd, "w");
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (line[0] != '#' || line[1] < 'a' || line[1] > 'z' ||
+		    strstr(line, " = ") == NULL)
+			continue;
+		if (strncmp(line, "#video_program = ", 17) == 0)
+			fputs("video_program = \"/bin/true\";\n", out);
+		else
+			fputs(line + 1, out);
+		n++;
+	}
+	fclose(in);
+	fclose(out);
+	assert_true(n >= 12);
+	conf_defaults(&c);
+	if (conf_load(path, true, &c, err, sizeof(err)) != 0)
+		fail_msg("the sample's settings: %s", err);
+	assert_string_equal(c.server, "https://buergerbuero.landkreis.example");
+	assert_string_equal(c.web_address,
+	    "https://buergerbuero.landkreis.example/");
+	assert_string_equal(c.user, "anna");
+	assert_int_equal(c.video, CONF_VIDEO_AUTO);
+	assert_int_equal(c.nvideo_args, 1);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -1202,6 +1243,7 @@ main(void)
 		cmocka_unit_test(test_text_editing_and_search),
 		cmocka_unit_test(test_server_urls),
 		cmocka_unit_test(test_config_file),
+		cmocka_unit_test(test_config_sample_settings_are_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
