@@ -350,6 +350,7 @@ on_ring(struct ioloop *loop)
 	int64_t now = g_get_monotonic_time();
 	int64_t until = now + (loop->linger_us > 0 ? loop->linger_us :
 	    EPOLL_BUDGET_US);
+	unsigned n;
 
 	/* from within a fn the outer pass goes on; in a sender's own batch
 	 * (ioloop_batch_begin) nothing may go out yet */
@@ -360,8 +361,7 @@ on_ring(struct ioloop *loop)
 	ring_poll(loop);        /* GLib may have woken us for the set */
 	ioring_wait(loop->ring, 0);     /* takes in what the eventfd said */
 	for (;;) {
-		unsigned n = ioring_reap(loop->ring, &ring_ops, loop);
-
+		n = ioring_reap(loop->ring, &ring_ops, loop);
 		now = g_get_monotonic_time();
 		if (now >= until || (n == 0 && loop->linger_us == 0))
 			break;
@@ -371,11 +371,11 @@ on_ring(struct ioloop *loop)
 	 * taken in: it signals the eventfd only when its list of work goes
 	 * from empty to not empty, and a wait that returned with the first
 	 * completion may have left work in the list. GLib would then sleep
-	 * until something else woke it (the 20 ms tick). */
-	for (int i = 0; i < RING_DRAIN_MAX; i++) {
+	 * until something else woke it (the 20 ms tick). A wait after which
+	 * nothing came has taken in everything already. */
+	for (int i = 0; n > 0 && i < RING_DRAIN_MAX; i++) {
 		ioring_wait(loop->ring, 0);
-		if (ioring_reap(loop->ring, &ring_ops, loop) == 0)
-			break;
+		n = ioring_reap(loop->ring, &ring_ops, loop);
 	}
 	ioring_submit(loop->ring);
 	loop->in_ring = false;
