@@ -22,26 +22,45 @@
 
 #include "media_load.h"
 
-static double
-proc_cpu(int pid)
+/* From /proc/PID/stat (pid a number or "self"): the command name (if
+ * comm), the flags and the CPU time, user + system, in seconds. */
+static bool
+proc_stat(const char *pid, char *comm, size_t commlen, unsigned *flags,
+    double *cpu_s)
 {
-	char path[64], buf[1024];
+	char path[300], buf[1024], *open, *close_;
+	unsigned long ut, st;
 	FILE *f;
 	size_t n;
-	char *s;
-	unsigned long ut = 0, st = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (pid <= 0 || (f = fopen(path, "r")) == NULL)
-		return NAN;
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	if ((s = strrchr(buf, ')')) == NULL ||
-	    sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-	    &ut, &st) != 2)
-		return NAN;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	if ((open = strchr(buf, '(')) == NULL ||
+	    (close_ = strrchr(buf, ')')) == NULL ||
+	    sscanf(close_ + 2, "%*c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u "
+	    "%lu %lu", flags, &ut, &st) != 3)
+		return false;
+	if (comm != NULL) {
+		*close_ = '\0';
+		g_strlcpy(comm, open + 1, commlen);
+	}
+	*cpu_s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	return true;
+}
+
+static double
+proc_cpu(int pid)
+{
+	char p[16];
+	unsigned flags;
+	double cpu;
+
+	snprintf(p, sizeof(p), "%d", pid);
+	return pid > 0 && proc_stat(p, NULL, 0, &flags, &cpu) ? cpu : NAN;
 }
 
 #define PF_KTHREAD 0x00200000u
@@ -56,31 +75,14 @@ kthreads_take(struct ml_snapshot *s)
 	s->nkthreads = 0;
 	while (d != NULL && (e = readdir(d)) != NULL &&
 	    s->nkthreads < ML_MAX_KTHREADS) {
-		char path[300], buf[1024], *open, *close_;
-		unsigned long ut, st;
-		unsigned flags;
 		struct ml_kthread *k = &s->kthreads[s->nkthreads];
-		FILE *f;
-		size_t n;
+		unsigned flags;
 
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		if ((open = strchr(buf, '(')) == NULL ||
-		    (close_ = strrchr(buf, ')')) == NULL ||
-		    sscanf(close_ + 2, "%*c %*d %*d %*d %*d %*d %u %*u %*u "
-		    "%*u %*u %lu %lu", &flags, &ut, &st) != 3 ||
-		    !(flags & PF_KTHREAD))
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
+		    !proc_stat(e->d_name, k->comm, sizeof(k->comm), &flags,
+		    &k->cpu_s) || !(flags & PF_KTHREAD))
 			continue;
 		k->pid = atoi(e->d_name);
-		*close_ = '\0';
-		g_strlcpy(k->comm, open + 1, sizeof(k->comm));
-		k->cpu_s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 		s->nkthreads++;
 	}
 	if (d != NULL)
