@@ -652,7 +652,6 @@ draw_help(const struct con_state *st, int rows, int cols)
 	const struct key_binding *table = keys_main;
 	size_t count = keys_main_count;
 	int y = 2, x = 0, colw = cols, below;
-	char line[512];
 
 	if (st->view == CON_VIEW_AGENDA) {
 		table = keys_agenda;
@@ -672,9 +671,7 @@ draw_help(const struct con_state *st, int rows, int cols)
 		const struct key_binding *k = &table[i];
 
 		draw_put(y, 1, 11, A_BOLD, k->names);
-		snprintf(line, sizeof(line), "%s%s", k->help,
-		    k->later ? " (später)" : "");
-		draw_put(y, 12, colw - 12, k->later ? A_DIM : A_NORMAL, line);
+		draw_put(y, 12, colw - 12, A_NORMAL, k->help);
 		y++;
 	}
 	if (below) {

@@ -44,7 +44,6 @@ struct key_binding {
 	enum con_action action;
 	const char *bar;        /* label in the help bar, NULL: not there */
 	const char *help;       /* line in the help screen */
-	bool later;             /* reserved for a later version */
 };
 
 struct key_prompt_help {

@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "keys.h"
@@ -103,6 +104,16 @@ write_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* A fresh empty file for a configuration (path ends in XXXXXX). */
+static inline void
+conf_tmp(char *path)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
 }
 
 /* text as klopf.conf (written to path) must be refused, with an error that

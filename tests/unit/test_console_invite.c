@@ -267,11 +267,9 @@ test_web_address_from_the_configuration(void **unused)
 	char path[] = "/tmp/klopf-conf-XXXXXX";
 	struct con_conf c;
 	char err[512];
-	int fd = mkstemp(path);
 
 	(void)unused;
-	assert_true(fd >= 0);
-	close(fd);
+	conf_tmp(path);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (cases[i].web == NULL) {
 			conf_must_refuse(path, cases[i].text, cases[i].err);

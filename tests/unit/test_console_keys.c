@@ -70,10 +70,6 @@ test_the_issue_keys_are_bound(void **unused)
 	assert_int_equal(keys_action('i'), CON_A_INVITE);
 	assert_int_equal(keys_action('x'), CON_A_NONE);
 	assert_int_equal(keys_action(0x00e4), CON_A_NONE);     /* ä */
-	/* no key is reserved for later any more: i invites, v opens the
-	 * video window */
-	for (size_t i = 0; i < keys_main_count; i++)
-		assert_false(keys_main[i].later);
 }
 
 static void

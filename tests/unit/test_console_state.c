@@ -1119,11 +1119,9 @@ test_config_file(void **unused)
 	char path[] = "/tmp/klopf-conf-XXXXXX";
 	struct con_conf c;
 	char err[512];
-	int fd = mkstemp(path);
 
 	(void)unused;
-	assert_true(fd >= 0);
-	close(fd);
+	conf_tmp(path);
 	conf_defaults(&c);
 	assert_true(c.bell);
 	write_file(path, "# Kommentar\nserver = \"https://amt.example\";\n"

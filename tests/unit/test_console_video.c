@@ -500,11 +500,9 @@ test_config_bad_video_settings_name_file_and_line(void **unused)
 		{"video_sinks = \"x\";\n", ":1: unknown setting \"video_sinks\""},
 	};
 	char path[] = "/tmp/klopf-conf-XXXXXX";
-	int fd = mkstemp(path);
 
 	(void)unused;
-	assert_true(fd >= 0);
-	close(fd);
+	conf_tmp(path);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		conf_must_refuse(path, bad[i].text, bad[i].err);
 	unlink(path);
